@@ -1,0 +1,44 @@
+"""HTTP API v1 (API.md): one NinjaAPI, routers mounted from each capability."""
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
+
+from lingjun.accounts.services import user_for_token
+from lingjun.core import api_errors
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)  # raises invalid_token / token_expired (401)
+        request.user = user  # the row scope (core.scoping) is resolved from request.user
+        return user
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese left readable (no \\u escapes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="领军人才培训管理平台 API",
+    version="1",
+    description="中小企业经营管理领军人才培训管理平台的 HTTP 接口。错误体：{code, detail, errors[]}。",
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api_errors.install(api)
+
+from lingjun.accounts.api import router as accounts_router  # noqa: E402
+from lingjun.core.api import router as core_router  # noqa: E402
+from lingjun.institutions.api import router as institutions_router  # noqa: E402
+from lingjun.programmes.api import router as programmes_router  # noqa: E402
+
+api.add_router("", accounts_router)
+api.add_router("", core_router)
+api.add_router("", programmes_router)
+api.add_router("", institutions_router)

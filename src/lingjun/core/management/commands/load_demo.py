@@ -1,0 +1,95 @@
+"""Demo data for `make run`: reference data (by migration), one user per role, institutions, the 2021 and
+2024 programmes as their notices describe them, and an open demo year to try registration on.
+Idempotent: existing rows are kept; demo users get LINGJUN_DEMO_PASSWORD each run."""
+
+import datetime
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from lingjun.accounts.models import User
+from lingjun.core.scoping import scopes_disabled
+from lingjun.institutions.models import Institution
+from lingjun.programmes import services as programme_services
+from lingjun.programmes.models import Programme, WorkInfo
+from lingjun.reference.models import Region
+
+DEFAULT_PASSWORD = "Lingjun-demo-2024"
+
+INSTITUTIONS = [
+    ("工业和信息化部人才交流中心", "talent_centre", ["specialized", "integration", "regional", "theme"]),
+    ("中国中小企业国际合作协会", "association", ["regional", "theme"]),
+    ("浙江大学", "university", ["regional"]),
+    ("中山大学", "university", ["regional"]),
+    ("四川大学", "university", ["regional", "theme"]),
+]
+DEMO_REGIONS = ["330000", "110000", "440000", "510000"]
+
+PROGRAMMES = [
+    {"year": 2021, "title": "2021—2022年中小企业经营管理领军人才培训", "notice_number": "工信厅企业函〔2021〕256号",
+     "target_trainees": 2000, "min_manufacturing_share": "0.3", "registration_deadline": datetime.date(2021, 12, 31),
+     "planned_classes": 40, "days_per_class": 5, "tracks": ["regional", "specialized", "integration", "theme"],
+     "final_status": "archived"},
+    {"year": 2024, "title": "2024年中小企业经营管理领军人才培训", "notice_number": "工信厅企业函〔2024〕333号",
+     "target_trainees": 800, "min_manufacturing_share": None, "registration_deadline": datetime.date(2024, 8, 31),
+     "planned_classes": 10, "days_per_class": 4, "tracks": ["specialized", "integration"],
+     "final_status": "closed"},
+    {"year": 2027, "title": "2027年中小企业经营管理领军人才培训（演示年度）", "notice_number": "",
+     "target_trainees": 800, "min_manufacturing_share": None, "registration_deadline": datetime.date(2027, 8, 31),
+     "planned_classes": 10, "days_per_class": 4, "tracks": ["specialized", "integration"],
+     "final_status": "open"},
+]
+FLOW = {"archived": ["open", "closed", "archived"], "closed": ["open", "closed"], "open": ["open"]}
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（可重复运行，不会重复创建）。演示用户密码取自环境变量 LINGJUN_DEMO_PASSWORD。"
+
+    def handle(self, *args, **options):
+        password = os.environ.get("LINGJUN_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        with scopes_disabled(), transaction.atomic():
+            institutions = {}
+            for name, kind, tracks in INSTITUTIONS:
+                institutions[name], _ = Institution.objects.get_or_create(
+                    name=name, defaults={"kind": kind, "tracks": tracks})
+            users = [
+                ("bureau", "bureau", None, None, "中小企业局 演示用户"),
+                ("centre", "centre", None, None, "人才交流中心 演示用户"),
+                ("assessor", "assessor", None, None, "第三方考核机构 演示用户"),
+                ("institution", "institution", None, institutions["中国中小企业国际合作协会"], "中国中小企业国际合作协会"),
+                ("trainee", "trainee", None, None, "演示学员"),
+                ("region", "region", "330000", None, "浙江省经济和信息化厅"),
+            ] + [(f"region-{code}", "region", code, None, Region.objects.get(code=code).name + "中小企业主管部门")
+                 for code in DEMO_REGIONS[1:]]
+            for username, role, region, inst, display in users:
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"role": role, "region_id": region, "institution": inst, "display_name": display},
+                )
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            bureau = User.objects.get(username="bureau")
+            for spec in PROGRAMMES:
+                if Programme.objects.filter(year=spec["year"]).exists():
+                    continue
+                data = {k: v for k, v in spec.items() if k != "final_status"}
+                programme = programme_services.create_programme(bureau, data)
+                weights = {code: 1 for code in Region.objects.values_list("code", flat=True)}
+                quotas = programme_services.propose_quotas(spec["target_trainees"], weights)
+                programme_services.set_quotas(bureau, programme.pk, quotas)
+                for status in FLOW[spec["final_status"]]:
+                    programme_services.update_programme(bureau, programme.pk, {"status": status})
+            demo_year = Programme.objects.get(year=2027)
+            region_user = User.objects.get(username="region")
+            if not WorkInfo.objects.filter(programme=demo_year, region_id="330000").exists():
+                programme_services.save_work_info(region_user, demo_year.pk, "330000", {
+                    "department": "浙江省经济和信息化厅", "leader_name": "王明", "leader_position": "副厅长",
+                    "leader_phone": "0571-87001234", "liaison_name": "李华", "liaison_position": "中小企业处四级调研员",
+                    "liaison_phone": "0571-87005678", "liaison_mobile": "13905710000",
+                    "liaison_email": "lihua@example.cn"})
+        self.stdout.write(self.style.SUCCESS(
+            "演示数据已就绪。演示用户：bureau、centre、assessor、institution、trainee、region（浙江）、"
+            + "、".join(f"region-{c}" for c in DEMO_REGIONS[1:])
+            + ("；密码取自 LINGJUN_DEMO_PASSWORD。" if os.environ.get("LINGJUN_DEMO_PASSWORD")
+               else f"；密码为默认的 {DEFAULT_PASSWORD}（可用 LINGJUN_DEMO_PASSWORD 设置）。")))

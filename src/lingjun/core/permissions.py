@@ -1,0 +1,90 @@
+"""The one place that answers “may this user do this (to that object)?”.
+
+`ROLE_ACTIONS` says which roles may ever perform an action: anyone else gets 403. `OBJECT_RULES` say
+whether a permitted role may act on a particular object: a failure there is reported as 404, so a region
+officer cannot learn that another region's object exists (API.md conventions). Row visibility in lists is
+enforced separately, in the ORM, by `lingjun.core.scoping`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .errors import NotAuthenticated, NotFound, PermissionDenied
+
+BUREAU, CENTRE, REGION, INSTITUTION, ASSESSOR, TRAINEE = (
+    "bureau",
+    "centre",
+    "region",
+    "institution",
+    "assessor",
+    "trainee",
+)
+STAFF = frozenset({BUREAU, CENTRE, REGION, INSTITUTION, ASSESSOR})
+ANY_USER = frozenset({BUREAU, CENTRE, REGION, INSTITUTION, ASSESSOR, TRAINEE})
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "region.view": ANY_USER,
+    "user.create": frozenset({BUREAU, CENTRE}),
+    "user.list": frozenset({BUREAU, CENTRE}),
+    "audit.view": frozenset({BUREAU, CENTRE}),
+    "programme.view": ANY_USER,
+    "programme.create": frozenset({BUREAU}),
+    "programme.edit": frozenset({BUREAU}),
+    "quota.view": ANY_USER,
+    "quota.edit": frozenset({BUREAU}),
+    "quota.export": frozenset({BUREAU, CENTRE}),
+    "workinfo.view": frozenset({BUREAU, CENTRE, REGION}),
+    "workinfo.edit": frozenset({REGION}),
+    "workinfo.track": frozenset({BUREAU, CENTRE}),
+    "institution.view": ANY_USER,
+    "institution.create": frozenset({BUREAU, CENTRE}),
+}
+
+
+def _own_region(user, region) -> bool:
+    code = getattr(region, "code", region)
+    return user.role != REGION or user.region_id == code
+
+
+def _may_create_role(user, role) -> bool:
+    # The centre manages everyone but the ministry's own accounts.
+    return user.role == BUREAU or role != BUREAU
+
+
+OBJECT_RULES: dict[str, Callable] = {
+    "workinfo.view": _own_region,
+    "workinfo.edit": _own_region,
+}
+# Rules whose failure is a role limitation (403) rather than a hidden object (404).
+ROLE_OBJECT_RULES: dict[str, Callable] = {
+    "user.create": _may_create_role,
+}
+
+
+def allowed(user, action: str, obj=None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role not in ROLE_ACTIONS[action]:
+        return False
+    if obj is not None:
+        for rules in (OBJECT_RULES, ROLE_OBJECT_RULES):
+            rule = rules.get(action)
+            if rule is not None and not rule(user, obj):
+                return False
+    return True
+
+
+def check(user, action: str, obj=None) -> None:
+    """Raise the right domain error unless `user` may perform `action` (on `obj`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated()
+    if user.role not in ROLE_ACTIONS[action]:
+        raise PermissionDenied()
+    if obj is not None:
+        rule = ROLE_OBJECT_RULES.get(action)
+        if rule is not None and not rule(user, obj):
+            raise PermissionDenied()
+        rule = OBJECT_RULES.get(action)
+        if rule is not None and not rule(user, obj):
+            raise NotFound()

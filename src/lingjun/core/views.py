@@ -1,0 +1,75 @@
+import datetime
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import permissions
+from .models import AuditEntry
+from .pages import page
+
+
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@page
+def home(request):
+    from lingjun.programmes import services as programme_services
+    from lingjun.programmes.models import Quota, WorkInfo
+
+    user = request.user
+    programme = programme_services.current_programme()
+    ctx = {"programme": programme}
+    if programme is not None:
+        today = timezone.localdate()
+        ctx["days_left"] = (programme.registration_deadline - today).days
+        totals = programme_services.programme_totals(programme)
+        ctx["totals"] = totals
+        if user.role in ("bureau", "centre"):
+            quotas = Quota.objects.filter(programme=programme)
+            ctx["regions_without_quota"] = quotas.filter(amount=0).count()
+            ctx["workinfo_submitted"] = WorkInfo.objects.filter(programme=programme).count()
+            ctx["workinfo_missing"] = 37 - ctx["workinfo_submitted"]
+            ctx["target_gap"] = programme.target_trainees - totals["quota_total"]
+        if user.role == "region":
+            ctx["quota"] = Quota.objects.filter(programme=programme, region_id=user.region_id).first()
+            ctx["quota_left"] = (ctx["quota"].amount - ctx["quota"].used) if ctx["quota"] else 0
+            ctx["workinfo"] = WorkInfo.objects.filter(programme=programme, region_id=user.region_id).first()
+    return render(request, f"core/home_{user.role}.html", ctx)
+
+
+@page
+def audit_page(request):
+    permissions.check(request.user, "audit.view")
+    qs = AuditEntry.objects.all()
+    q_object = request.GET.get("object", "").strip()
+    q_action = request.GET.get("action", "").strip()
+    q_actor = request.GET.get("actor", "").strip()
+    q_date = request.GET.get("date", "").strip()
+    if q_object:
+        kind, _, ident = q_object.partition(":")
+        qs = qs.filter(object_type=kind, object_id=ident) if ident else qs.filter(object_type=kind)
+    if q_action:
+        qs = qs.filter(action__startswith=q_action)
+    if q_actor:
+        qs = qs.filter(actor_label__icontains=q_actor)
+    if q_date:
+        try:
+            qs = qs.filter(at__date=datetime.date.fromisoformat(q_date))
+        except ValueError:
+            pass
+    paginator = Paginator(qs.select_related("actor"), 50)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"page_obj": page_obj, "q_object": q_object, "q_action": q_action,
+                                                "q_actor": q_actor, "q_date": q_date})

@@ -1,0 +1,210 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lingjun.core import permissions
+from lingjun.core.errors import DomainError, NotFound
+from lingjun.core.exports import xlsx_response
+from lingjun.core.forms import apply_error
+from lingjun.core.pages import page
+
+from . import exports, services
+from .forms import ProgrammeForm, WorkInfoForm
+from .models import STATUS_FLOW, Programme, ProgrammeStatus
+
+STATUS_ACTIONS = {"open": "开放报名", "closed": "截止报名", "archived": "归档"}
+
+
+@page
+def programme_list(request):
+    permissions.check(request.user, "programme.view")
+    programmes = list(Programme.objects.order_by("-year"))
+    for p in programmes:
+        p.totals = services.programme_totals(p)
+    return render(request, "programmes/list.html", {
+        "programmes": programmes, "can_create": permissions.allowed(request.user, "programme.create")})
+
+
+def _programme_form_page(request, programme=None):
+    initial = None
+    if programme is not None:
+        initial = {f: getattr(programme, f) for f in services.PROGRAMME_FIELDS if f != "status"}
+        if programme.min_manufacturing_share is not None:
+            initial["min_manufacturing_share"] = programme.min_manufacturing_share * 100
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if programme is None:
+                programme = services.create_programme(request.user, form.service_data())
+                messages.success(request, f"已创建{programme.year}年度计划。")
+            else:
+                programme = services.update_programme(request.user, programme.pk, form.service_data())
+                messages.success(request, "已保存。")
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("programmes:detail", programme.pk)
+    return render(request, "programmes/form.html", {"form": form, "programme": programme})
+
+
+@page
+def programme_create(request):
+    permissions.check(request.user, "programme.create")
+    return _programme_form_page(request)
+
+
+@page
+def programme_edit(request, pk):
+    permissions.check(request.user, "programme.edit")
+    return _programme_form_page(request, services.get_programme(pk))
+
+
+@page
+def programme_detail(request, pk):
+    permissions.check(request.user, "programme.view")
+    programme = services.get_programme(pk)
+    totals = services.programme_totals(programme)
+    transitions = [(s, STATUS_ACTIONS[s]) for s in ("open", "closed", "archived") if s in STATUS_FLOW[programme.status]]
+    return render(request, "programmes/detail.html", {
+        "programme": programme, "totals": totals,
+        "transitions": transitions if permissions.allowed(request.user, "programme.edit") else [],
+        "can_edit": permissions.allowed(request.user, "programme.edit"),
+        "can_export": permissions.allowed(request.user, "quota.export"),
+        "can_track": permissions.allowed(request.user, "workinfo.track"),
+        "quota_warnings": services.quota_warnings(programme, totals["quota_total"]),
+    })
+
+
+@page
+@require_POST
+def programme_status(request, pk):
+    try:
+        services.update_programme(request.user, pk, {"status": request.POST.get("status", "")},
+                                  reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "状态已变更。")
+    return redirect("programmes:detail", pk)
+
+
+def _current_or_404():
+    programme = services.current_programme()
+    if programme is None:
+        raise NotFound("not_found", "还没有年度计划。")
+    return programme
+
+
+@page
+def quotas_current(request):
+    return redirect("programmes:quotas", _current_or_404().pk)
+
+
+@page
+def quotas(request, pk):
+    permissions.check(request.user, "quota.view")
+    programme = services.get_programme(pk)
+    can_edit = permissions.allowed(request.user, "quota.edit") and programme.status != ProgrammeStatus.ARCHIVED
+    rows = services.quota_table(programme)
+    values = {q.region_id: str(q.amount) for q in rows}
+    weights = {}
+    errors: dict[str, str] = {}
+    error_detail = None
+    proposal_total = request.POST.get("proposal_total", "")
+    result_warnings = []
+    if request.method == "POST":
+        permissions.check(request.user, "quota.edit")
+        values = {q.region_id: request.POST.get(f"quota_{q.region_id}", "").strip() for q in rows}
+        weights = {q.region_id: request.POST.get(f"weight_{q.region_id}", "").strip() for q in rows}
+        try:
+            if request.POST.get("action") == "propose":
+                total = int(proposal_total) if proposal_total.strip().isdigit() else -1
+                parsed = {}
+                for code, w in weights.items():
+                    try:
+                        parsed[code] = float(w) if w else 0.0
+                    except ValueError:
+                        parsed[code] = w
+                proposal = services.propose_quotas(total, parsed)
+                values = {code: str(v) for code, v in proposal.items()}
+                messages.info(request, f"已按权重建议名额，合计 {sum(proposal.values())} 人。核对后请点击“保存名额”。")
+            else:
+                raw = {code: (int(v) if v.isdigit() else (v or 0)) for code, v in values.items()}
+                result = services.set_quotas(request.user, programme.pk, raw, reason=request.POST.get("reason", ""))
+                messages.success(request, f"名额已保存，合计 {result['total']} 人。")
+                for w in result["warnings"]:
+                    messages.warning(request, w["message"])
+                return redirect("programmes:quotas", programme.pk)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            error_detail = exc.detail
+            for issue in exc.errors:
+                errors[issue.field.split(".")[-1]] = issue.message
+    table = [{"quota": q, "value": values.get(q.region_id, ""), "weight": weights.get(q.region_id, ""),
+              "error": errors.get(q.region_id)} for q in rows]
+    total = sum(int(v) for v in values.values() if str(v).isdigit())
+    return render(request, "programmes/quotas.html", {
+        "programme": programme, "table": table, "total": total, "can_edit": can_edit, "error_detail": error_detail,
+        "errors": errors, "proposal_total": proposal_total or programme.target_trainees,
+        "can_export": permissions.allowed(request.user, "quota.export"), "warnings": result_warnings,
+        "weights_given": any(weights.values()),
+    })
+
+
+@page
+def quotas_xlsx(request, pk):
+    permissions.check(request.user, "quota.export")
+    programme = services.get_programme(pk)
+    return xlsx_response(f"附件2_{programme.year}年名额分配表.xlsx", [exports.quota_sheet(programme)])
+
+
+@page
+def workinfo_current(request):
+    return redirect("programmes:workinfo", _current_or_404().pk)
+
+
+@page
+def workinfo(request, pk):
+    user = request.user
+    if user.role == "region":
+        return redirect("programmes:workinfo_form", pk, user.region_id)
+    permissions.check(user, "workinfo.track")
+    programme = services.get_programme(pk)
+    rows = services.work_info_tracking(programme)
+    show = request.GET.get("show", "")
+    if show == "missing":
+        rows = [r for r in rows if r[1] is None]
+    elif show == "submitted":
+        rows = [r for r in rows if r[1] is not None]
+    submitted = sum(1 for r in services.work_info_tracking(programme) if r[1] is not None)
+    return render(request, "programmes/workinfo_tracking.html", {
+        "programme": programme, "rows": rows, "submitted": submitted, "missing": 37 - submitted, "show": show})
+
+
+@page
+def workinfo_form(request, pk, region):
+    programme, region_obj, info = services.get_work_info(request.user, pk, region)
+    can_edit = permissions.allowed(request.user, "workinfo.edit", region_obj)
+    form = WorkInfoForm(request.POST or None, initial=services.work_info_dict(info) if info else None)
+    if request.method == "POST":
+        permissions.check(request.user, "workinfo.edit", region_obj)
+        if form.is_valid():
+            try:
+                services.save_work_info(request.user, programme.pk, region_obj.code, form.cleaned_data)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, "工作信息已提交。")
+                return redirect(reverse("programmes:workinfo_form", args=[programme.pk, region_obj.code]))
+    return render(request, "programmes/workinfo_form.html", {
+        "programme": programme, "region": region_obj, "info": info, "form": form, "can_edit": can_edit})
+
+
+@page
+def workinfo_xlsx(request, pk):
+    programme, sheet = services.export_work_info(request.user, pk)
+    return xlsx_response(f"附件3_{programme.year}年工作信息表.xlsx", [sheet])

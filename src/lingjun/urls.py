@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from lingjun.accounts import views as account_views
+from lingjun.core import views as core_views
+
+from .api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("audit/", core_views.audit_page, name="audit"),
+    path("accounts/", include("lingjun.accounts.urls")),
+    path("programmes/", include("lingjun.programmes.urls")),
+    path("institutions/", include("lingjun.institutions.urls")),
+    path("api/v1/", api.urls),
+]
