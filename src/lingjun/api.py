@@ -37,8 +37,10 @@ from lingjun.accounts.api import router as accounts_router  # noqa: E402
 from lingjun.core.api import router as core_router  # noqa: E402
 from lingjun.institutions.api import router as institutions_router  # noqa: E402
 from lingjun.programmes.api import router as programmes_router  # noqa: E402
+from lingjun.registrations.api import router as registrations_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("", core_router)
 api.add_router("", programmes_router)
 api.add_router("", institutions_router)
+api.add_router("", registrations_router)

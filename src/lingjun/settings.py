@@ -17,6 +17,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LINGJUN_CSRF_TRUSTED_ORIGINS"
 
 # Key for personal data encrypted at rest (resident ID numbers). A dev key only for the embedded default.
 FIELD_ENCRYPTION_KEY = os.environ.get("LINGJUN_FIELD_KEY", "")
+# Key of the keyed hash used to find a person by ID number without decrypting; must never change.
+LOOKUP_HASH_KEY = os.environ.get("LINGJUN_LOOKUP_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "lingjun.institutions",
     "lingjun.accounts",
     "lingjun.programmes",
+    "lingjun.registrations",
 ]
 
 MIDDLEWARE = [

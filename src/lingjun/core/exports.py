@@ -39,6 +39,7 @@ class Sheet:
     widths: Sequence[int] | None = None
     footnote: str | None = None
     validations: dict[int, list[str]] = field(default_factory=dict)  # column index -> allowed values
+    text_columns: set[int] = field(default_factory=set)  # stored as text (ID numbers must never become numbers)
 
 
 def _write_cell(ws, row, col, value, fmt):
@@ -65,6 +66,7 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
                               "bg_color": "#EEF2F7", "text_wrap": True, "font_name": "宋体"})
     cell_fmt = wb.add_format({"border": 1, "valign": "vcenter", "font_name": "宋体"})
     total_fmt = wb.add_format({"bold": True, "border": 1, "font_name": "宋体"})
+    text_fmt = wb.add_format({"num_format": "@", "font_name": "宋体"})
     for sheet in sheets:
         ws = wb.add_worksheet(sheet.name[:31])
         ncols = len(sheet.headers)
@@ -96,7 +98,7 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
             ws.write_string(r + 1, 0, sheet.footnote, subtitle_fmt)
         widths = sheet.widths or [max(8, min(40, len(h) * 2 + 4)) for h in sheet.headers]
         for c, w in enumerate(widths):
-            ws.set_column(c, c, w)
+            ws.set_column(c, c, w, text_fmt if c in sheet.text_columns else None)
         for col, values in sheet.validations.items():
             ws.data_validation(header_row + 1, col, max(last_data_row, header_row + 1000), col,
                                {"validate": "list", "source": list(values)})

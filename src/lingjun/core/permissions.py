@@ -39,6 +39,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "workinfo.track": frozenset({BUREAU, CENTRE}),
     "institution.view": ANY_USER,
     "institution.create": frozenset({BUREAU, CENTRE}),
+    "qualification.manage": frozenset({BUREAU}),
+    "registration.view": frozenset({BUREAU, CENTRE, REGION, TRAINEE}),
+    "registration.create": frozenset({CENTRE, REGION}),
+    "registration.submit": frozenset({CENTRE, REGION}),
+    "registration.invite": frozenset({CENTRE, REGION}),
+    "registration.import": frozenset({CENTRE, REGION}),
+    "registration.export": frozenset({BUREAU, CENTRE, REGION}),
+    "registration.export_ids": frozenset({CENTRE}),
+    "registration.review": frozenset({CENTRE}),
+    "registration.withdraw": frozenset({CENTRE, REGION, TRAINEE}),
 }
 
 

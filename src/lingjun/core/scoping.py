@@ -27,10 +27,15 @@ class ScopeError(RuntimeError):
 
 
 class Scope:
-    """Values per dimension: ALL, NOTHING, or a concrete value (a region code, an institution id...)."""
+    """The restrictions in force: dimension → a concrete value (a region code, an institution id, a user id)
+    or NOTHING. A dimension not named is unrestricted. A model that has no field for a restricted dimension
+    shows no rows at all (a trainee sees no work-info form; an institution no region's registrations)."""
 
     def __init__(self, **dims):
-        self._dims = dims
+        self._dims = {k: v for k, v in dims.items() if v is not ALL}
+
+    def restrictions(self) -> dict:
+        return self._dims
 
     def value(self, dim):
         return self._dims.get(dim, ALL)
@@ -49,6 +54,9 @@ class UserScope(Scope):
     def value(self, dim):
         return self.resolve().value(dim)
 
+    def restrictions(self) -> dict:
+        return self.resolve().restrictions()
+
     def resolve(self) -> Scope:
         user = getattr(self._request, "user", None)
         key = getattr(user, "pk", None)
@@ -62,19 +70,19 @@ _active: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("lingjun_
 
 def scope_for_user(user) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Scope(region=NOTHING, institution=NOTHING, trainee=NOTHING)
+        return Scope(nobody=NOTHING)
     role = user.role
     if role in ("bureau", "centre"):
         return Scope()
     if role == "region":
         return Scope(region=user.region_id or NOTHING)
     if role == "institution":
-        return Scope(region=ALL, institution=user.institution_id or NOTHING)
+        return Scope(institution=user.institution_id or NOTHING)
     if role == "trainee":
-        return Scope(region=NOTHING, institution=NOTHING, trainee=user.pk)
+        return Scope(trainee=user.pk)
     if role == "assessor":
-        return Scope(region=NOTHING, institution=ALL)
-    return Scope(region=NOTHING, institution=NOTHING, trainee=NOTHING)
+        return Scope(assessor=user.pk)
+    return Scope(nobody=NOTHING)
 
 
 @contextmanager
@@ -135,12 +143,9 @@ class ScopedManager(models.Manager):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        active = current_scope()
-        for dim, path in self.scope_fields.items():
-            value = active.value(dim)
-            if value is ALL:
-                continue
-            if value is NOTHING:
+        for dim, value in current_scope().restrictions().items():
+            path = self.scope_fields.get(dim)
+            if path is None or value is NOTHING:
                 return qs.none()
             qs = qs.filter(**{path: value})
         return qs

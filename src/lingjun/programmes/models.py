@@ -34,6 +34,11 @@ class Programme(models.Model):
     planned_classes = models.PositiveSmallIntegerField("计划期数")
     days_per_class = models.PositiveSmallIntegerField("每期天数", default=4)
     tracks = models.JSONField("培训方向", default=list, blank=True)
+    size_standard = models.ForeignKey("reference.SizeStandard", null=True, blank=True, on_delete=models.PROTECT,
+                                      verbose_name="中小企业划型标准", help_text="留空则用最新版本")
+    earlier_training_policy = models.CharField(
+        "往年已参训企业", max_length=10, default="warn",
+        choices=[("allow", "允许"), ("warn", "提示"), ("refuse", "不予报名（复训邀请除外）")])
     status = models.CharField("状态", max_length=10, choices=ProgrammeStatus.choices, default="draft")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
