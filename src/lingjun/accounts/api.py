@@ -2,7 +2,7 @@ from ninja import Router, Schema
 
 from lingjun.core import permissions
 from lingjun.core.middleware import client_ip
-from lingjun.core.schemas import ERRORS
+from lingjun.core.schemas import ERRORS, Int
 from lingjun.reference.models import Region
 
 from . import services
@@ -48,7 +48,7 @@ class UserIn(Schema):
     password: str
     role: str
     region: str | None = None
-    institution: int | None = None
+    institution: Int | None = None
     display_name: str | None = None
 
 

@@ -49,6 +49,9 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
         errors.append(FieldIssue("username", "required", "请填写用户名。"))
     elif len(username) > 150 or not set(username) <= USERNAME_CHARS:
         errors.append(FieldIssue("username", "invalid_username", "用户名只能包含字母、数字和 @.+-_，最长150个字符。"))
+    display_name = (display_name or "").strip()
+    if len(display_name) > User._meta.get_field("display_name").max_length:
+        errors.append(FieldIssue("display_name", "too_long", "姓名/单位不能超过100个字。"))
     if role not in Role.values:
         errors.append(FieldIssue("role", "invalid_role", "角色须为 bureau、centre、region、institution、assessor 或 trainee。"))
     region_obj = institution_obj = None
@@ -64,7 +67,7 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
             errors.append(FieldIssue("institution", "unknown_institution", "培训机构账户须指定有效的培训机构。"))
     elif institution:
         errors.append(FieldIssue("institution", "institution_not_allowed", "只有培训机构账户可以绑定机构。"))
-    candidate = User(username=username, role=role, display_name=display_name or "")
+    candidate = User(username=username, role=role, display_name=display_name)
     try:
         validate_password(password or "", candidate)
     except DjangoValidationError as exc:
@@ -75,7 +78,7 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
         with transaction.atomic():
             user = User.objects.create_user(
                 username=username, password=password, role=role, region=region_obj,
-                institution=institution_obj, display_name=(display_name or "").strip(),
+                institution=institution_obj, display_name=display_name,
             )
     except IntegrityError:
         raise RuleViolation("username_taken", f"用户名“{username}”已被使用。",

@@ -1,8 +1,8 @@
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from lingjun.core import permissions
 from lingjun.core.errors import DomainError
@@ -15,7 +15,16 @@ from .forms import LoginForm, UserForm
 from .models import Role, User
 
 
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return target
+
+
 def login_view(request):
+    if request.method != "POST" and request.user.is_authenticated:
+        return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -24,20 +33,24 @@ def login_view(request):
                                     client_ip(request), request)
         except DomainError as exc:
             form.add_error(None, exc.detail)
-            status = exc.status
+            # A wrong password is an ordinary form error (the page is shown again, 200); throttling is 429.
+            status = exc.status if exc.status == 429 else 200
         else:
             login(request, user)
-            target = request.GET.get("next") or "/"
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                target = "/"
-            return redirect(target)
+            return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 
-@require_POST
 def logout_view(request):
-    logout(request)
-    return redirect("login")
+    """Signing out changes state, so only a POST does it (a link or a prefetch never signs anyone out);
+    a GET shows a page with the button."""
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, "您已安全退出。")
+        return redirect("login")
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return render(request, "accounts/logout.html")
 
 
 @page
@@ -53,8 +66,6 @@ def users(request):
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            from django.contrib import messages
-
             messages.success(request, f"已创建用户 {user.username}（{user.role_label}）。")
             return redirect("accounts:users")
     qs = User.objects.select_related("region", "institution").order_by("role", "username")

@@ -3,13 +3,21 @@ from django.urls import reverse
 NAV = {
     "bureau": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:quotas_current", "名额分配"),
                ("programmes:workinfo_current", "工作信息"), ("institutions:list", "培训机构"),
-               ("accounts:users", "用户"), ("audit", "审计记录")],
+               ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:workinfo_current", "工作信息"),
-               ("institutions:list", "培训机构"), ("accounts:users", "用户"), ("audit", "审计记录")],
+               ("institutions:list", "培训机构"), ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "region": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:workinfo_current", "工作信息（附件3）")],
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("institutions:list", "培训机构")],
     "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
     "trainee": [("home", "我的培训")],
+}
+
+# Pages that belong to a menu entry other than the one their URL starts with: the quota editor of any
+# programme is “名额分配”, not “年度计划”.
+SECTION_OF = {
+    "programmes:quotas": "programmes:quotas_current",
+    "programmes:workinfo": "programmes:workinfo_current",
+    "programmes:workinfo_form": "programmes:workinfo_current",
 }
 
 
@@ -18,8 +26,14 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     path = request.path
-    items = []
-    for name, label in NAV.get(user.role, []):
-        url = reverse(name)
-        items.append({"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))})
+    match = getattr(request, "resolver_match", None)
+    section = SECTION_OF.get(match.view_name) if match else None
+    entries = NAV.get(user.role, [])
+    items = [{"name": name, "url": reverse(name), "label": label, "active": False} for name, label in entries]
+    chosen = next((i for i in items if i["name"] == section), None)
+    if chosen is None:  # the longest menu URL the path starts with
+        candidates = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+        chosen = max(candidates, key=lambda i: len(i["url"]), default=None)
+    if chosen is not None:
+        chosen["active"] = True
     return {"nav": items}

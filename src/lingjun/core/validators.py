@@ -51,6 +51,9 @@ def check_email(errors: list, field: str, value, label: str = "电子邮箱", re
     value = str(value or "").strip()
     if not value and not required:
         return ""
+    if len(value) > 254:  # an EmailField column holds 254; PostgreSQL would refuse a longer one with a 500
+        errors.append(FieldIssue(field, "too_long", f"{label}不能超过254个字符。"))
+        return value
     try:
         validate_email(value)
     except DjangoValidationError:

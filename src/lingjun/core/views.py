@@ -25,8 +25,10 @@ def healthz(request):
 
 @page
 def home(request):
+    """Each role's first page (SPEC §4): the current programme and what needs this person's attention."""
     from lingjun.programmes import services as programme_services
     from lingjun.programmes.models import Quota, WorkInfo
+    from lingjun.reference.models import Region
 
     user = request.user
     programme = programme_services.current_programme()
@@ -40,8 +42,10 @@ def home(request):
             quotas = Quota.objects.filter(programme=programme)
             ctx["regions_without_quota"] = quotas.filter(amount=0).count()
             ctx["workinfo_submitted"] = WorkInfo.objects.filter(programme=programme).count()
-            ctx["workinfo_missing"] = 37 - ctx["workinfo_submitted"]
+            ctx["workinfo_missing"] = Region.objects.count() - ctx["workinfo_submitted"]
+            # Positive: quotas still to hand out; negative: more handed out than the target.
             ctx["target_gap"] = programme.target_trainees - totals["quota_total"]
+            ctx["target_over"] = -ctx["target_gap"]
         if user.role == "region":
             ctx["quota"] = Quota.objects.filter(programme=programme, region_id=user.region_id).first()
             ctx["quota_left"] = (ctx["quota"].amount - ctx["quota"].used) if ctx["quota"] else 0

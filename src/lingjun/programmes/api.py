@@ -5,7 +5,7 @@ from ninja import Router, Schema
 
 from lingjun.core import permissions
 from lingjun.core.exports import xlsx_response
-from lingjun.core.schemas import ERRORS, WarningOut
+from lingjun.core.schemas import ERRORS, Int, Number, WarningOut
 
 from . import exports, services
 from .models import Programme
@@ -14,27 +14,27 @@ router = Router(tags=["年度计划、名额与工作信息"])
 
 
 class ProgrammeIn(Schema):
-    year: int
+    year: Int
     title: str
     notice_number: str | None = None
-    target_trainees: int
-    min_manufacturing_share: float | None = None
+    target_trainees: Int
+    min_manufacturing_share: Number | None = None
     registration_deadline: datetime.date
-    planned_classes: int
-    days_per_class: int = 4
+    planned_classes: Int
+    days_per_class: Int = 4
     tracks: list[str] | None = None
     status: str | None = None
 
 
 class ProgrammePatch(Schema):
-    year: int | None = None
+    year: Int | None = None
     title: str | None = None
     notice_number: str | None = None
-    target_trainees: int | None = None
-    min_manufacturing_share: float | None = None
+    target_trainees: Int | None = None
+    min_manufacturing_share: Number | None = None
     registration_deadline: datetime.date | None = None
-    planned_classes: int | None = None
-    days_per_class: int | None = None
+    planned_classes: Int | None = None
+    days_per_class: Int | None = None
     tracks: list[str] | None = None
     status: str | None = None
     reason: str | None = None
@@ -126,7 +126,7 @@ def get_quotas(request, programme_id: int):
 
 
 class ProposeIn(Schema):
-    total: int
+    total: Int
     weights: dict
 
 

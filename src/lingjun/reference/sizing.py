@@ -47,6 +47,7 @@ def latest_version() -> str:
     return SizeStandard.objects.order_by("-version").values_list("version", flat=True).first()
 
 
+@lru_cache(maxsize=4096)
 def sector_for(version: str, industry_code: str) -> Sector:
     best, best_len = None, -1
     for s in sectors(version):
@@ -64,8 +65,7 @@ def sector_for(version: str, industry_code: str) -> Sector:
 def classify(version: str, industry_code: str, employees, revenue, total_assets) -> str:
     """→ 'medium' | 'small' | 'micro' | 'large' (not an SME)."""
     s = sector_for(version, industry_code)
-    measures = {"employees": Decimal(employees or 0), "revenue": Decimal(revenue or 0),
-                "total_assets": Decimal(total_assets or 0)}
+    measures = {"employees": employees or 0, "revenue": revenue or 0, "total_assets": total_assets or 0}
     a = measures[s.measure_a]
     b = measures[s.measure_b] if s.measure_b else None
     is_sme = a < s.sme_a_lt or (b is not None and s.sme_b_lt is not None and b < s.sme_b_lt)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from lingjun.core import audit, permissions
 from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
+from lingjun.core.bulk import insert_rows
 from lingjun.core.exports import XLSX_MIME, neutralise
 from lingjun.core.models import AuditEntry
 from lingjun.core.scoping import scopes_disabled
@@ -213,43 +214,44 @@ def _jsonable(v):
 
 
 def _store(actor, programme, region, fresh, ctx, reason) -> int:
+    """Write the batch: seats first (one conditional UPDATE), then enterprises, people, registrations and
+    their audit entries with one multi-row INSERT per table (core.bulk), all in the caller's transaction."""
     now = timezone.now()
     n = len(fresh)
     if not Quota.objects.filter(programme=programme, region=region, used__lte=F("amount") - n).update(used=F("used") + n):
         raise services._quota_exceeded(programme.pk, region)
     with scopes_disabled():
-        # Enterprises: update the known ones, create the rest.
         codes = [c.enterprise.credit_code for _, _, c, _ in fresh]
         existing_e = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
         new_e, upd_e = [], []
         for _, _, c, _ in fresh:
             e = c.enterprise
-            values = dict(name=e.name, region=region, address=e.address, industry_division=e.industry_division,
+            values = dict(name=e.name, region_id=region.code, address=e.address, industry_division=e.industry_division,
                           employees=e.employees, revenue=e.revenue, total_assets=e.total_assets,
                           size_class=e.size_class, size_standard_id=ctx.size_version,
-                          is_manufacturing=e.is_manufacturing)
+                          is_manufacturing=e.is_manufacturing, updated_at=now)
             obj = existing_e.get(e.credit_code)
             if obj is None:
-                new_e.append(Enterprise(credit_code=e.credit_code, **values))
+                new_e.append([e.credit_code, *values.values()])
             else:
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_e.append(obj)
-        fields_e = ["name", "region", "address", "industry_division", "employees", "revenue", "total_assets",
-                    "size_class", "size_standard", "is_manufacturing", "updated_at"]
-        for obj in upd_e:
-            obj.updated_at = now
-        Enterprise.objects.bulk_update(upd_e, fields_e, batch_size=500)
-        Enterprise.objects.bulk_create(new_e, batch_size=500)
-        ent_by_code = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        Enterprise.objects.bulk_update(upd_e, ["name", "region", "address", "industry_division", "employees", "revenue",
+                                               "total_assets", "size_class", "size_standard", "is_manufacturing",
+                                               "updated_at"], batch_size=500)
+        insert_rows(Enterprise, ["credit_code", "name", "region_id", "address", "industry_division", "employees",
+                                 "revenue", "total_assets", "size_class", "size_standard_id", "is_manufacturing",
+                                 "updated_at"], new_e)
+        ent_id = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "id"))
         through = Enterprise.qualifications.through
-        through.objects.filter(enterprise_id__in=[e.pk for e in ent_by_code.values()]).delete()
+        if upd_e:
+            through.objects.filter(enterprise_id__in=[e.pk for e in upd_e]).delete()
         qual_ok = set(Qualification.objects.values_list("code", flat=True))
-        through.objects.bulk_create([
-            through(enterprise_id=ent_by_code[c.enterprise.credit_code].pk, qualification_id=q)
-            for _, _, c, _ in fresh for q in c.enterprise.qualifications if q in qual_ok], batch_size=1000)
+        insert_rows(through, ["enterprise_id", "qualification_id"],
+                    ([ent_id[c.enterprise.credit_code], q] for _, _, c, _ in fresh
+                     for q in c.enterprise.qualifications if q in qual_ok))
 
-        # People: update the known ones (same ID hash), create the rest with the ID encrypted.
         hashes = [h for *_, h in fresh]
         existing_t = {t.id_number_hash: t for t in Trainee.objects.filter(id_number_hash__in=hashes)}
         new_t, upd_t = [], []
@@ -257,43 +259,49 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
             t = c.trainee
             values = dict(name=t.name, gender=t.gender, ethnicity=t.ethnicity, birth_date=t.birth_date,
                           political_status=t.political_status, education=t.education, position=t.position,
-                          mobile=t.mobile, email=t.email, id_number_masked=identity.mask_id_number(t.id_number))
+                          mobile=t.mobile, email=t.email, id_number_masked=identity.mask_id_number(t.id_number),
+                          updated_at=now)
             obj = existing_t.get(h)
             if obj is None:
-                new_t.append(Trainee(id_number_hash=h, id_number_encrypted=identity.encrypt_id(t.id_number), **values))
+                new_t.append([h, identity.encrypt_id(t.id_number), *values.values()])
             else:
                 for k, v in values.items():
                     setattr(obj, k, v)
-                obj.updated_at = now
                 upd_t.append(obj)
         Trainee.objects.bulk_update(upd_t, ["name", "gender", "ethnicity", "birth_date", "political_status",
                                             "education", "position", "mobile", "email", "id_number_masked",
                                             "updated_at"], batch_size=500)
-        Trainee.objects.bulk_create(new_t, batch_size=500)
-        trainee_by_hash = dict(Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
+        insert_rows(Trainee, ["id_number_hash", "id_number_encrypted", "name", "gender", "ethnicity", "birth_date",
+                              "political_status", "education", "position", "mobile", "email", "id_number_masked",
+                              "updated_at"], new_t)
+        trainee_id = dict(Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
 
-        regs = [Registration(
-            programme=programme, trainee_id=trainee_by_hash[h], enterprise_id=ent_by_code[c.enterprise.credit_code].pk,
-            region=region, status="submitted", holds_seat=True, is_principal=c.is_principal,
-            principal_justification=c.principal_justification, preferred_classes=c.preferred_classes,
-            declared_voluntary=True, declared_no_bad_record=True, declared_fit=True, submitted_at=now,
-            source="import", created_by=actor,
-            warnings=[{"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}]
-            if not c.is_principal else [],
-        ) for _, _, c, h in fresh]
+        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        not_principal = [{"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}]
         try:
             with transaction.atomic():
-                Registration.objects.bulk_create(regs, batch_size=500)
+                insert_rows(Registration, [
+                    "programme_id", "trainee_id", "enterprise_id", "region_id", "status", "holds_seat", "is_principal",
+                    "principal_justification", "preferred_classes", "declared_voluntary", "declared_no_bad_record",
+                    "declared_fit", "submitted_at", "review_note", "is_retraining", "warnings", "source",
+                    "created_by_id", "created_at", "updated_at",
+                ], ([programme.pk, trainee_id[h], ent_id[c.enterprise.credit_code], region.code, "submitted", True,
+                     c.is_principal, c.principal_justification, c.preferred_classes, True, True, True, now, "", False,
+                     [] if c.is_principal else not_principal, "import", actor_id, now, now]
+                    for _, _, c, h in fresh))
         except IntegrityError as exc:
             raise services._duplicate(exc) from None
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        AuditEntry.objects.bulk_create([AuditEntry(
-            actor=user, actor_label=user.username if user else "system", actor_role=getattr(user, "role", ""),
-            action="registration.create", object_type="registration", object_id=str(r.pk),
-            object_label=f"{c.trainee.name}（{c.enterprise.name}）", to_state="submitted", reason=reason or "附件4导入",
-            after={"source": "import", "row": row_no, "credit_code": c.enterprise.credit_code},
-        ) for r, (row_no, _, c, _) in zip(regs, fresh, strict=True)], batch_size=500)
-    return len(regs)
+        reg_id = dict(Registration.objects.filter(programme=programme, status="submitted",
+                                                  enterprise_id__in=list(ent_id.values()))
+                      .values_list("enterprise_id", "id"))
+        label = actor.username if actor_id else "system"
+        insert_rows(AuditEntry, ["at", "actor_id", "actor_label", "actor_role", "action", "object_type", "object_id",
+                                 "object_label", "from_state", "to_state", "before", "after", "reason", "client_ip"],
+                    ([now, actor_id, label, getattr(actor, "role", ""), "registration.create", "registration",
+                      str(reg_id[ent_id[c.enterprise.credit_code]]), f"{c.trainee.name}（{c.enterprise.name}）"[:200],
+                      "", "submitted", None, {"source": "import", "row": row_no, "credit_code": c.enterprise.credit_code},
+                      reason or "附件4导入", None] for row_no, _, c, _ in fresh))
+    return n
 
 
 def error_workbook_response(actor, batch_id):

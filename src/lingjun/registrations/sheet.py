@@ -44,17 +44,19 @@ def column_of(field: str) -> str:
     return HEADER_BY_FIELD.get(field, HEADER_BY_FIELD.get(field.split(".")[0], field))
 
 
+_PLAN = [(i, *path.partition(".")[::2], kind in ("text", "list")) for i, (_, path, kind) in enumerate(COLUMNS) if path]
+
+
 def row_to_input(values: list) -> dict:
     """One sheet row (cells in COLUMNS order) → the nested input `clean_registration` takes."""
     data: dict = {"trainee": {}, "enterprise": {}, "declarations": {}}
-    for (header, path, kind), value in zip(COLUMNS, values, strict=False):
-        if not path:
-            continue
-        if isinstance(value, float) and value.is_integer() and kind in ("text", "list"):
-            value = str(int(value))  # calamine gives numbers for cells typed as numbers
-        if isinstance(value, str):
+    n = len(values)
+    for i, head, tail, textual in _PLAN:
+        value = values[i] if i < n else ""
+        if value.__class__ is str:
             value = value.strip()
-        head, _, tail = path.partition(".")
+        elif textual and isinstance(value, float) and value.is_integer():
+            value = str(int(value))  # calamine gives numbers for cells typed as numbers
         if tail:
             data[head][tail] = value
         else:

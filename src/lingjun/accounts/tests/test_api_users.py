@@ -109,6 +109,20 @@ def test_unknown_role_and_bad_username_are_reported_together(api_as):
     assert len(body["errors"]) == 2
 
 
+def test_overlong_display_name_is_422_not_a_database_error(api_as):
+    r = api_as("bureau").post("users", new_user("long.name", display_name="张" * 101))
+    assert_error(r, 422, "too_long", {"display_name": "too_long"})
+    assert not User.objects.filter(username="long.name").exists()
+    r = api_as("bureau").post("users", new_user("ok.name", display_name="张" * 100))
+    assert r.status_code == 201
+
+
+def test_a_boolean_is_not_an_institution_id(api_as, institution):
+    r = api_as("centre").post("users", new_user("uni.bool", "institution", institution=True))
+    assert_error(r, 422, "invalid_integer", {"institution": "invalid_integer"})
+    assert not User.objects.filter(username="uni.bool").exists()
+
+
 def test_missing_fields_are_422_required(api_as):
     r = api_as("bureau").post("users", {"role": "trainee"})
     assert_error(r, 422, "required", {"username": "required", "password": "required"})
