@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "lingjun.accounts",
     "lingjun.programmes",
     "lingjun.registrations",
+    "lingjun.classes",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("LINGJUN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every worker start otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

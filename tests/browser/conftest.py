@@ -122,9 +122,12 @@ class Pages:
 
     @staticmethod
     def shot(page, name: str) -> Path:
+        """The whole page; for a long page also what the first screen shows (`<name>-top.png`)."""
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if page.evaluate("document.documentElement.scrollHeight > 2.5 * window.innerHeight"):
+            page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-top.png"))
         return path
 
     @staticmethod

@@ -19,7 +19,7 @@ def test_bureau_types_quotas_sees_live_total_and_saves(pages, make_user, program
     page.get_by_role("heading", name="工作台").wait_for()
     pages.shot(page, "desktop-home-bureau")
 
-    page.get_by_role("link", name=str(programme)).first.click()
+    page.get_by_role("link", name=programme.title).first.click()
     page.get_by_role("link", name="名额分配（附件2）").click()
     page.wait_for_url(f"**/programmes/{programme.pk}/quotas/")
     total = page.locator("[data-live-total] strong")
@@ -71,16 +71,16 @@ def test_region_officer_submits_work_info_on_a_phone(pages, make_user, programme
         "联系人电子邮箱": "liming@zjjxt.gov.cn",
     }
     for label, value in form.items():
-        page.get_by_label(label, exact=True).fill(value)
+        page.get_by_label(label).fill(value)
     page.get_by_role("button", name="提交工作信息").click()
     page.get_by_text("联系人手机须为11位大陆手机号码").wait_for()
-    assert page.get_by_label("单位名称", exact=True).input_value() == "浙江省经济和信息化厅"
-    assert page.get_by_label("联系人手机", exact=True).input_value() == "1380013800"
+    assert page.get_by_label("单位名称").input_value() == "浙江省经济和信息化厅"
+    assert page.get_by_label("联系人手机").input_value() == "1380013800"
     assert not WorkInfo.objects.filter(programme=programme).exists()
     assert pages.overflow(page) <= 0
     pages.shot(page, "phone-workinfo-error")
 
-    page.get_by_label("联系人手机", exact=True).fill("13800138000")
+    page.get_by_label("联系人手机").fill("13800138000")
     page.get_by_role("button", name="提交工作信息").click()
     page.get_by_text("工作信息已提交。").wait_for()
     pages.shot(page, "phone-workinfo-saved")
@@ -151,6 +151,26 @@ def test_foundation_pages_fit_the_screen(pages, make_user, programme, size):
         pages.shot(page, f"{size}-{name}")
         if phone:
             assert pages.overflow(page) <= 0, f"{name} scrolls sideways on a phone"
+
+    # The pages with a form folded away, unfolded; the quota proposal with weights typed in.
+    for name, path, summary in [("institutions-new", "/institutions/", "新增机构"),
+                                ("users-new", "/accounts/users/", "新建用户")]:
+        page.goto(path)
+        page.get_by_text(summary, exact=True).click()
+        pages.shot(page, f"{size}-{name}")
+        if phone:
+            assert pages.overflow(page) <= 0, name
+    page.goto(f"/programmes/{programme.pk}/quotas/")
+    page.get_by_text("按权重建议名额").click()
+    for region, weight in [("北京市", "12"), ("上海市", "30"), ("浙江省", "25.5"), ("广东省", "40")]:
+        page.get_by_label(f"{region}权重").fill(weight)
+    page.get_by_label("总名额").fill("200")
+    page.get_by_role("button", name="计算建议").click()
+    page.get_by_text("已按权重建议名额").wait_for()
+    assert page.get_by_label("广东省名额").input_value() == "74"
+    pages.shot(page, f"{size}-quotas-proposal")
+    if phone:
+        assert pages.overflow(page) <= 0
 
     region = pages.open(phone=phone)
     pages.login(region, "gd_officer")

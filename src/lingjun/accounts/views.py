@@ -56,7 +56,7 @@ def logout_view(request):
 @page
 def users(request):
     permissions.check(request.user, "user.list")
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -49,6 +49,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "registration.export_ids": frozenset({CENTRE}),
     "registration.review": frozenset({CENTRE}),
     "registration.withdraw": frozenset({CENTRE, REGION, TRAINEE}),
+    "class.view": ANY_USER,
+    "class.create": frozenset({CENTRE}),
+    "class.edit": frozenset({CENTRE}),
+    "class.assign": frozenset({CENTRE}),
+    "class.documents": frozenset({CENTRE, INSTITUTION}),
+    "faculty.view": frozenset({BUREAU, CENTRE, INSTITUTION}),
+    "faculty.create": frozenset({CENTRE, INSTITUTION}),
+    "timetable.edit": frozenset({CENTRE, INSTITUTION}),
 }
 
 

@@ -135,7 +135,8 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class ScopedManager(models.Manager):
-    """Manager that filters by the active scope. `scope_fields` maps a dimension to a lookup path."""
+    """Manager that filters by the active scope. `scope_fields` maps a dimension to a lookup path, or to
+    None when that dimension does not restrict the model (e.g. any region officer may list classes)."""
 
     def __init__(self, **scope_fields):
         super().__init__()
@@ -144,6 +145,8 @@ class ScopedManager(models.Manager):
     def get_queryset(self):
         qs = super().get_queryset()
         for dim, value in current_scope().restrictions().items():
+            if dim in self.scope_fields and self.scope_fields[dim] is None:
+                continue
             path = self.scope_fields.get(dim)
             if path is None or value is NOTHING:
                 return qs.none()

@@ -34,3 +34,17 @@ class Institution(models.Model):
     def track_labels(self) -> list[str]:
         labels = dict(Track.choices)
         return [labels.get(t, t) for t in self.tracks]
+
+
+class InstitutionYearStatus(models.Model):
+    """An institution's standing in one programme year: active, or suspended with a reason (SPEC §3.3, §3.6).
+    No row means active."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="year_statuses")
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="institution_statuses")
+    status = models.CharField(max_length=10, choices=[("active", "正常"), ("suspended", "暂停")], default="active")
+    reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "programme"], name="institution_year_unique")]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +33,9 @@ def _programme_form_page(request, programme=None):
     if programme is not None:
         initial = {f: getattr(programme, f) for f in services.PROGRAMME_FIELDS if f != "status"}
         if programme.min_manufacturing_share is not None:
-            initial["min_manufacturing_share"] = programme.min_manufacturing_share * 100
+            # Stored as 0.300; the form asks for a percentage with one decimal (30.0), and must accept its own
+            # initial value when saved unchanged.
+            initial["min_manufacturing_share"] = (programme.min_manufacturing_share * 100).quantize(Decimal("0.1"))
     form = ProgrammeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,6 +74,7 @@ def programme_detail(request, pk):
         "programme": programme, "totals": totals,
         "transitions": transitions if permissions.allowed(request.user, "programme.edit") else [],
         "can_edit": permissions.allowed(request.user, "programme.edit"),
+        "show_quotas": request.user.role in ("bureau", "centre", "region"),
         "can_export": permissions.allowed(request.user, "quota.export"),
         "can_track": permissions.allowed(request.user, "workinfo.track"),
         "quota_warnings": services.quota_warnings(programme, totals["quota_total"]),
@@ -103,6 +108,18 @@ def quotas_current(request):
     return redirect("programmes:quotas", _current_or_404().pk)
 
 
+def _count_or_none(raw: str):
+    """What a person typed into a quota cell: blank is 0, a whole number is itself (full-width digits too);
+    anything else is None, which the service refuses with its own message for that region."""
+    value = raw.strip()
+    if value == "":
+        return 0
+    sign, digits = (value[0], value[1:]) if value[0] in "+-" else ("", value)
+    if digits.isdecimal():
+        return int(sign + digits)
+    return None
+
+
 @page
 def quotas(request, pk):
     permissions.check(request.user, "quota.view")
@@ -112,16 +129,17 @@ def quotas(request, pk):
     values = {q.region_id: str(q.amount) for q in rows}
     weights = {}
     errors: dict[str, str] = {}
+    weight_errors: dict[str, str] = {}
     error_detail = None
     proposal_total = request.POST.get("proposal_total", "")
-    result_warnings = []
     if request.method == "POST":
         permissions.check(request.user, "quota.edit")
         values = {q.region_id: request.POST.get(f"quota_{q.region_id}", "").strip() for q in rows}
         weights = {q.region_id: request.POST.get(f"weight_{q.region_id}", "").strip() for q in rows}
         try:
             if request.POST.get("action") == "propose":
-                total = int(proposal_total) if proposal_total.strip().isdigit() else -1
+                total = _count_or_none(proposal_total) if proposal_total.strip() else None
+                total = -1 if total is None else total
                 parsed = {}
                 for code, w in weights.items():
                     try:
@@ -132,7 +150,7 @@ def quotas(request, pk):
                 values = {code: str(v) for code, v in proposal.items()}
                 messages.info(request, f"已按权重建议名额，合计 {sum(proposal.values())} 人。核对后请点击“保存名额”。")
             else:
-                raw = {code: (int(v) if v.isdigit() else (v or 0)) for code, v in values.items()}
+                raw = {code: _count_or_none(v) for code, v in values.items()}
                 result = services.set_quotas(request.user, programme.pk, raw, reason=request.POST.get("reason", ""))
                 messages.success(request, f"名额已保存，合计 {result['total']} 人。")
                 for w in result["warnings"]:
@@ -142,16 +160,18 @@ def quotas(request, pk):
             if exc.status in (403, 404):
                 raise
             error_detail = exc.detail
-            for issue in exc.errors:
-                errors[issue.field.split(".")[-1]] = issue.message
+            for issue in exc.errors:  # "quotas.110000", "weights.110000", "total", "weights"
+                kind, _, code = issue.field.partition(".")
+                (weight_errors if kind == "weights" and code else errors)[code or kind] = issue.message
     table = [{"quota": q, "value": values.get(q.region_id, ""), "weight": weights.get(q.region_id, ""),
-              "error": errors.get(q.region_id)} for q in rows]
-    total = sum(int(v) for v in values.values() if str(v).isdigit())
+              "error": errors.get(q.region_id), "weight_error": weight_errors.get(q.region_id)} for q in rows]
+    total = sum(n for n in (_count_or_none(str(v)) for v in values.values()) if n and n > 0)
     return render(request, "programmes/quotas.html", {
-        "programme": programme, "table": table, "total": total, "can_edit": can_edit, "error_detail": error_detail,
+        "programme": programme, "table": table, "total": total, "used_total": sum(q.used for q in rows),
+        "can_edit": can_edit, "error_detail": error_detail,
         "errors": errors, "proposal_total": proposal_total or programme.target_trainees,
-        "can_export": permissions.allowed(request.user, "quota.export"), "warnings": result_warnings,
-        "weights_given": any(weights.values()),
+        "can_export": permissions.allowed(request.user, "quota.export"),
+        "show_weights": any(weights.values()) or bool(weight_errors) or "total" in errors or "weights" in errors,
     })
 
 
@@ -174,21 +194,25 @@ def workinfo(request, pk):
         return redirect("programmes:workinfo_form", pk, user.region_id)
     permissions.check(user, "workinfo.track")
     programme = services.get_programme(pk)
-    rows = services.work_info_tracking(programme)
+    all_rows = services.work_info_tracking(programme)
     show = request.GET.get("show", "")
     if show == "missing":
-        rows = [r for r in rows if r[1] is None]
+        rows = [r for r in all_rows if r[1] is None]
     elif show == "submitted":
-        rows = [r for r in rows if r[1] is not None]
-    submitted = sum(1 for r in services.work_info_tracking(programme) if r[1] is not None)
+        rows = [r for r in all_rows if r[1] is not None]
+    else:
+        show, rows = "", all_rows
+    submitted = sum(1 for r in all_rows if r[1] is not None)
     return render(request, "programmes/workinfo_tracking.html", {
-        "programme": programme, "rows": rows, "submitted": submitted, "missing": 37 - submitted, "show": show})
+        "programme": programme, "rows": rows, "submitted": submitted, "missing": len(all_rows) - submitted,
+        "regions": len(all_rows), "show": show})
 
 
 @page
 def workinfo_form(request, pk, region):
     programme, region_obj, info = services.get_work_info(request.user, pk, region)
-    can_edit = permissions.allowed(request.user, "workinfo.edit", region_obj)
+    can_edit = (permissions.allowed(request.user, "workinfo.edit", region_obj)
+                and programme.status != ProgrammeStatus.ARCHIVED)
     form = WorkInfoForm(request.POST or None, initial=services.work_info_dict(info) if info else None)
     if request.method == "POST":
         permissions.check(request.user, "workinfo.edit", region_obj)
@@ -201,7 +225,8 @@ def workinfo_form(request, pk, region):
                 messages.success(request, "工作信息已提交。")
                 return redirect(reverse("programmes:workinfo_form", args=[programme.pk, region_obj.code]))
     return render(request, "programmes/workinfo_form.html", {
-        "programme": programme, "region": region_obj, "info": info, "form": form, "can_edit": can_edit})
+        "programme": programme, "region": region_obj, "info": info, "form": form, "can_edit": can_edit,
+        "can_track": permissions.allowed(request.user, "workinfo.track")})
 
 
 @page

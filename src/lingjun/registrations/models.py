@@ -125,7 +125,12 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(region="region_id", trainee="trainee__user_id")
+    training_class = models.ForeignKey("classes.TrainingClass", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="registrations", verbose_name="所在班级")
+    placement_note = models.CharField("编班说明", max_length=200, blank=True)
+
+    objects = ScopedManager(region="region_id", trainee="trainee__user_id",
+                            institution="training_class__institution_id")
 
     class Meta:
         ordering = ["-created_at", "-id"]
