@@ -43,6 +43,22 @@ PROGRAMMES = [
 FLOW = {"archived": ["open", "closed", "archived"], "closed": ["open", "closed"], "open": ["open"]}
 
 
+FACULTY = [
+    ("陈立新", "工业和信息化部中小企业局", "government", "处长", ["policy_law", "macro"]),
+    ("周海燕", "浙江大学管理学院", "university", "教授", ["strategy", "entrepreneurship"]),
+    ("孙志强", "中国信息通信研究院", "research_institute", "研究员", ["digital", "innovation"]),
+    ("郑凯", "某专精特新“小巨人”企业", "enterprise", "董事长", ["entrepreneurship", "innovation"]),
+]
+SESSIONS = [  # (day offset, start, end, title, topic, format, faculty index or None)
+    (0, "09:00", "11:30", "开班式暨当前经济形势与中小企业政策", "macro", "lecture", 0),
+    (0, "14:00", "17:00", "专精特新企业的战略选择", "strategy", "lecture", 1),
+    (1, "09:00", "11:30", "中小企业数字化转型路径", "digital", "lecture", 2),
+    (1, "14:00", "17:30", "走进“小巨人”企业：现场教学", "innovation", "field_teaching", 3),
+    (2, "09:00", "11:30", "企业家精神与传承", "entrepreneurship", "discussion", 3),
+    (3, "09:00", "11:30", "结业式与学习成果交流", "political_guidance", "discussion", None),
+]
+
+
 class Command(BaseCommand):
     help = "加载演示数据（可重复运行，不会重复创建）。演示用户密码取自环境变量 LINGJUN_DEMO_PASSWORD。"
 
@@ -88,8 +104,70 @@ class Command(BaseCommand):
                     "leader_phone": "0571-87001234", "liaison_name": "李华", "liaison_position": "中小企业处四级调研员",
                     "liaison_phone": "0571-87005678", "liaison_mobile": "13905710000",
                     "liaison_email": "lihua@example.cn"})
+            self._demo_year(demo_year, bureau)
         self.stdout.write(self.style.SUCCESS(
             "演示数据已就绪。演示用户：bureau、centre、assessor、institution、trainee、region（浙江）、"
             + "、".join(f"region-{c}" for c in DEMO_REGIONS[1:])
             + ("；密码取自 LINGJUN_DEMO_PASSWORD。" if os.environ.get("LINGJUN_DEMO_PASSWORD")
                else f"；密码为默认的 {DEFAULT_PASSWORD}（可用 LINGJUN_DEMO_PASSWORD 设置）。")))
+
+    def _demo_year(self, programme, bureau):
+        """Registrations in several states, classes with timetables and a placement, for the open demo year."""
+        import random
+
+        from django.utils import timezone
+
+        from lingjun.classes import services as class_services
+        from lingjun.classes.models import Faculty, TrainingClass
+        from lingjun.registrations import fakes
+        from lingjun.registrations import services as reg_services
+        from lingjun.registrations.models import Registration, Trainee
+
+        if Registration.objects.filter(programme=programme).exists():
+            return
+        centre = User.objects.get(username="centre")
+        rng = random.Random(2027)
+        created = []
+        for code, count in (("330000", 12), ("110000", 6), ("440000", 6), ("510000", 4)):
+            officer = User.objects.get(username="region" if code == "330000" else f"region-{code}")
+            for i in range(count):
+                payload = fakes.registration_payload(rng, code, manufacturing=i % 4 != 3)
+                if i == 5:
+                    payload["trainee"].update(is_principal=False, position="总经理",
+                                              principal_justification="董事长年事已高，由总经理代为参训。")
+                reg = reg_services.create_registration(officer, programme.pk, payload, submit=i != 11, source="form")
+                created.append(reg)
+        # Most trainees have confirmed through their invitation link; the centre approved a part of them.
+        confirmed = [r for r in created if r.status == "submitted"][:20]
+        Registration.objects.filter(pk__in=[r.pk for r in confirmed]).update(confirmed_at=timezone.now())
+        for reg in confirmed[:16]:
+            reg_services.approve(centre, reg.pk)
+        reg_services.return_for_correction(centre, confirmed[17].pk, "企业营业收入与资产总额疑似填反，请核对后重新提交。")
+        first = Registration.objects.filter(programme=programme, region_id="330000").order_by("id").first()
+        Trainee.objects.filter(pk=first.trainee_id).update(user=User.objects.get(username="trainee"))
+
+        faculty = []
+        for name, aff, kind, title, topics in FACULTY:
+            f = Faculty.objects.filter(name=name).first() or class_services.create_faculty(
+                centre, {"name": name, "affiliation": aff, "affiliation_kind": kind, "title": title, "topics": topics})
+            faculty.append(f)
+        institutions = {i.name: i for i in Institution.objects.all()}
+        for number, (inst, city, start, track) in enumerate((
+            ("中国中小企业国际合作协会", "杭州", datetime.date(2027, 10, 12), "specialized"),
+            ("工业和信息化部人才交流中心", "北京", datetime.date(2027, 10, 19), "integration"),
+            ("中山大学", "广州", datetime.date(2027, 10, 26), "regional"),
+        ), start=1):
+            if TrainingClass.objects.filter(programme=programme, number=number).exists():
+                continue
+            tc = class_services.create_class(centre, programme.pk, {
+                "number": number, "track": track, "institution": institutions[inst].pk, "city": city,
+                "venue": "培训中心", "start_date": start, "capacity": 8, "head_teacher": "刘老师",
+                "head_teacher_phone": "13900000000"})
+            for day, s_start, s_end, title, topic, fmt, fi in SESSIONS:
+                if number > 1 and fi is not None:
+                    fi = None if day == 0 else fi  # a faculty member cannot be in two cities at once
+                class_services.add_session(centre, tc.pk, {
+                    "date": start + datetime.timedelta(days=day), "start": s_start, "end": s_end, "title": title,
+                    "topic": topic, "format": fmt, "faculty": faculty[fi].pk if fi is not None and number == 1 else None,
+                    "place": "培训中心报告厅"})
+        class_services.run_assignment(centre, programme.pk)
