@@ -38,6 +38,7 @@ from lingjun.classes.api import router as classes_router  # noqa: E402
 from lingjun.core.api import router as core_router  # noqa: E402
 from lingjun.institutions.api import router as institutions_router  # noqa: E402
 from lingjun.programmes.api import router as programmes_router  # noqa: E402
+from lingjun.reference.api import router as reference_router  # noqa: E402
 from lingjun.registrations.api import router as registrations_router  # noqa: E402
 
 api.add_router("", accounts_router)
@@ -46,3 +47,4 @@ api.add_router("", programmes_router)
 api.add_router("", institutions_router)
 api.add_router("", registrations_router)
 api.add_router("", classes_router)
+api.add_router("", reference_router)
