@@ -34,6 +34,7 @@ api = NinjaAPI(
 api_errors.install(api)
 
 from lingjun.accounts.api import router as accounts_router  # noqa: E402
+from lingjun.attendance.api import router as attendance_router  # noqa: E402
 from lingjun.classes.api import router as classes_router  # noqa: E402
 from lingjun.core.api import router as core_router  # noqa: E402
 from lingjun.institutions.api import router as institutions_router  # noqa: E402
@@ -48,3 +49,4 @@ api.add_router("", institutions_router)
 api.add_router("", registrations_router)
 api.add_router("", classes_router)
 api.add_router("", reference_router)
+api.add_router("", attendance_router)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lingjun.programmes",
     "lingjun.registrations",
     "lingjun.classes",
+    "lingjun.attendance",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("lingjun.accounts.urls")),
     path("programmes/", include("lingjun.programmes.urls")),
     path("institutions/", include("lingjun.institutions.urls")),
+    path("", include("lingjun.registrations.urls")),
     path("api/v1/", api.urls),
 ]

@@ -57,6 +57,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "faculty.view": frozenset({BUREAU, CENTRE, INSTITUTION}),
     "faculty.create": frozenset({CENTRE, INSTITUTION}),
     "timetable.edit": frozenset({CENTRE, INSTITUTION}),
+    "attendance.project": frozenset({CENTRE, INSTITUTION}),
+    "attendance.checkin": frozenset({TRAINEE}),
+    "attendance.mark": frozenset({CENTRE, INSTITUTION}),
+    "attendance.view": frozenset({CENTRE, INSTITUTION, REGION, BUREAU}),
+    "leave.request": frozenset({TRAINEE}),
+    "leave.view": frozenset({TRAINEE, REGION, CENTRE, INSTITUTION}),
+    "leave.approve": frozenset({REGION}),
+    "leave.acknowledge": frozenset({CENTRE, INSTITUTION}),
+    "leave.reject": frozenset({REGION, CENTRE, INSTITUTION}),
+    "completion.manage": frozenset({CENTRE}),
 }
 
 

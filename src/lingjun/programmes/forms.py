@@ -26,6 +26,10 @@ class ProgrammeForm(forms.Form):
 
 
 class WorkInfoForm(forms.Form):
+    """附件3. Presence and format are checked by the service (one pass, Chinese messages), so a person sees every
+    problem at once instead of the empty fields first and the malformed ones on the next try; the form only renders
+    the fields, marks them required and keeps what was typed."""
+
     department = forms.CharField(label="单位名称", max_length=100)
     leader_name = forms.CharField(label="分管负责人姓名", max_length=40)
     leader_position = forms.CharField(label="分管负责人职务", max_length=60)
@@ -39,3 +43,9 @@ class WorkInfoForm(forms.Form):
                                      widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "13800138000"}))
     liaison_email = forms.CharField(label="联系人电子邮箱", max_length=254,
                                     widget=forms.EmailInput(attrs={"placeholder": "name@example.cn"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.show_required = True

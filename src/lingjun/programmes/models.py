@@ -40,6 +40,14 @@ class Programme(models.Model):
         "往年已参训企业", max_length=10, default="warn",
         choices=[("allow", "允许"), ("warn", "提示"), ("refuse", "不予报名（复训邀请除外）")])
     status = models.CharField("状态", max_length=10, choices=ProgrammeStatus.choices, default="draft")
+    # Attendance (SPEC §3.4): the check-in window opens this long before a session and lateness starts after
+    # the grace period; both are per programme.
+    checkin_opens_minutes = models.PositiveSmallIntegerField("签到提前开放（分钟）", default=30)
+    late_grace_minutes = models.PositiveSmallIntegerField("迟到宽限（分钟）", default=10)
+    # Completion rule: share of required sessions attended (present or late, over required minus excused)
+    # and the most unexcused absences allowed.
+    completion_min_attendance = models.DecimalField("结业最低出勤率", max_digits=4, decimal_places=3, default=0.9)
+    completion_max_unexcused = models.PositiveSmallIntegerField("结业允许无故缺勤次数", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

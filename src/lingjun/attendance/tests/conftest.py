@@ -1,0 +1,61 @@
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.registrations import fakes
+from lingjun.registrations import services as reg_services
+from lingjun.registrations.models import Registration
+from lingjun.programmes.models import Quota
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The server's clock stands at 10:00 local time today, so sessions around "now" never cross midnight.
+    Codes and windows are judged by this clock only (time.time for code steps, timezone.now for windows)."""
+    import time as time_module
+
+    local_now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    fixed = local_now.astimezone(datetime.UTC)
+    offset = fixed.timestamp() - time_module.time()
+    real_time = time_module.time
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    monkeypatch.setattr(time_module, "time", lambda: real_time() + offset)
+    return fixed
+
+
+@pytest.fixture
+def klass(programme, institution):
+    today = timezone.localdate()
+    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
+                                        city="杭州", start_date=today - datetime.timedelta(days=1),
+                                        end_date=today + datetime.timedelta(days=2), capacity=30)
+
+
+def session_at(klass, start: datetime.datetime, minutes=120, **kw):
+    local = timezone.localtime(start)
+    end = local + datetime.timedelta(minutes=minutes)
+    return TimetableSession.objects.create(training_class=klass, date=local.date(), start=local.time().replace(microsecond=0),
+                                           end=end.time().replace(microsecond=0), title=kw.pop("title", "课程"),
+                                           topic_id="digital", format="lecture", **kw)
+
+
+@pytest.fixture
+def enrol(klass, make_user):
+    """enrol(region="330000") → (registration, trainee user, region officer) enrolled in `klass`."""
+    rng = random.Random(11)
+
+    def make(region="330000"):
+        Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=100)
+        officer = make_user("region", region=region)
+        reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
+        trainee = make_user("trainee")
+        reg.trainee.user = trainee
+        reg.trainee.save()
+        Registration.objects.filter(pk=reg.pk).update(status="enrolled", training_class=klass, confirmed_at=timezone.now())
+        reg.refresh_from_db()
+        return reg, trainee, officer
+
+    return make

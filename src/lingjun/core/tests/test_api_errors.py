@@ -1,0 +1,65 @@
+"""API.md's error model: every refusal is {code, detail, errors} with a Chinese detail and the right status."""
+
+import pytest
+
+from lingjun.accounts.models import LoginFailure
+from lingjun.conftest import ApiClient
+from lingjun.core.tests.api_helpers import CJK, assert_error
+
+
+def _cases(programme, make_user, api_as):
+    bureau = api_as("bureau")
+    region = api_as("region", region="110000")
+    locked = make_user("centre")
+    LoginFailure.objects.bulk_create([LoginFailure(username=locked.username, client_ip="127.0.0.1")] * 5)
+    p = programme.pk
+    return [
+        ("malformed json", bureau.post("programmes", raw="{oops"), 400, "malformed_json"),
+        ("no token", ApiClient().get("programmes"), 401, "not_authenticated"),
+        ("bad token", ApiClient("lj_bogus").get("programmes"), 401, "invalid_token"),
+        ("bad password", ApiClient().post("auth/token", {"username": "x", "password": "y"}), 401,
+         "invalid_credentials"),
+        ("role", region.post("programmes", {"year": 2040, "title": "t", "target_trainees": 1,
+                                             "registration_deadline": "2040-08-31", "planned_classes": 1}),
+         403, "forbidden"),
+        ("missing", bureau.get(f"programmes/{p + 100}"), 404, "not_found"),
+        ("out of scope", region.get(f"programmes/{p}/work-info/310000"), 404, "not_found"),
+        ("rule", bureau.patch(f"programmes/{p}", {"status": "draft"}), 409, "invalid_transition"),
+        ("field", bureau.put(f"programmes/{p}/quotas", {"quotas": {"110000": -1}}), 422, "invalid_quota"),
+        ("schema", bureau.post("institutions", {"name": 5}), 422, "invalid_string"),
+        ("throttled", ApiClient().post("auth/token", {"username": locked.username, "password": "z"}), 429,
+         "too_many_attempts"),
+    ]
+
+
+def test_every_error_body_has_exactly_code_detail_errors_in_chinese(db, programme, make_user, api_as):
+    for label, response, status, code in _cases(programme, make_user, api_as):
+        body = assert_error(response, status, code)
+        assert CJK.search(body["detail"]), label
+        assert response["Content-Type"].startswith("application/json"), label
+
+
+def test_field_errors_name_the_field_in_chinese(api_as):
+    r = api_as("bureau").post("programmes", {"year": "x"})
+    body = assert_error(r, 422, "invalid_integer")
+    year = next(e for e in body["errors"] if e["field"] == "year")
+    assert year["code"] == "invalid_integer" and "年度" in year["message"]
+    missing = next(e for e in body["errors"] if e["field"] == "title")
+    assert missing["code"] == "required" and "名称" in missing["message"]
+
+
+def test_unknown_fields_are_ignored_not_fatal(api_as):
+    r = api_as("bureau").post("institutions", {"name": "忽略多余字段大学", "kind": "other", "colour": "red"})
+    assert r.status_code == 201
+
+
+def test_chinese_is_not_escaped_in_json(api_as):
+    r = api_as("bureau").get("programmes/999999")
+    assert "不存在".encode() in r.content
+
+
+@pytest.mark.parametrize("path", ["programmes/abc", "programmes/abc/quotas"])
+def test_non_numeric_ids_are_refused_in_the_error_model(api_as, path):
+    r = api_as("bureau").get(path)
+    assert r.status_code in (404, 422)
+    assert_error(r, r.status_code, r.json()["code"])
