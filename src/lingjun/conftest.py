@@ -26,6 +26,13 @@ def _unscoped_test_body():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; the suite creates hundreds of users. Production hashing is asserted by
+    test_production_hasher_is_argon2 against the settings module itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def institution(db):
     return Institution.objects.create(name=f"测试大学{next(_seq)}", kind="university", tracks=["regional"])
