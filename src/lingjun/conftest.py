@@ -27,6 +27,30 @@ def _unscoped_test_body():
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data comes from a migration; a transactional test (live server, concurrency) flushes every
+    table when it ends, so the next one would find no regions. Put it back before such tests."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = ("transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+                     or bool(marker and marker.kwargs.get("transaction")))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        from lingjun.reference.loader import load_all
+        from lingjun.reference.models import Region
+
+        with scopes_disabled():
+            if not Region.objects.exists():
+                load_all(apps.get_model)
+                from lingjun.reference import sizing
+
+                sizing.sectors.cache_clear()
+                sizing.sector_for.cache_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; the suite creates hundreds of users. Production hashing is asserted by
     test_production_hasher_is_argon2 against the settings module itself."""

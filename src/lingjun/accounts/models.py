@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
@@ -22,6 +22,13 @@ ROLE_SHORT = {
 }
 
 
+class LingjunUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # Django's `createsuperuser` makes a ministry account: every user must have a role.
+        extra_fields.setdefault("role", "bureau")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person using the platform, in exactly one role; region officers are bound to one region,
     institution staff to one institution (the database refuses anything else)."""
@@ -32,6 +39,8 @@ class User(AbstractUser):
     institution = models.ForeignKey("institutions.Institution", null=True, blank=True,
                                     on_delete=models.PROTECT, verbose_name="所属机构")
     display_name = models.CharField("姓名/单位", max_length=100, blank=True)
+
+    objects = LingjunUserManager()
 
     class Meta:
         verbose_name = "用户"

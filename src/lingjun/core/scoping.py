@@ -8,7 +8,7 @@ institution's. Instead of trusting every view to remember a `.filter(region=...)
 leaking in production. Management commands and public endpoints opt out explicitly with `scopes_disabled()`.
 
 Same idea as django-scopes (pretix); written here because our scopes come from the user's role and the
-request's bearer token, resolved lazily (see docs/decisions/0002-scoping.md).
+request's bearer token, resolved lazily (see docs/decisions/0001-own-row-scoping.md).
 """
 
 from __future__ import annotations
@@ -142,12 +142,21 @@ class ScopedManager(models.Manager):
         super().__init__()
         self.scope_fields = scope_fields
 
+    def _fields(self) -> dict:
+        # Django builds related managers (`training_class.sessions`) as subclasses of this one, instantiated
+        # without arguments: they take the mapping of the model's own scoped manager.
+        if self.scope_fields or self.model is None:
+            return self.scope_fields
+        default = self.model._default_manager
+        return default.scope_fields if default is not self and isinstance(default, ScopedManager) else {}
+
     def get_queryset(self):
         qs = super().get_queryset()
+        scope_fields = self._fields()
         for dim, value in current_scope().restrictions().items():
-            if dim in self.scope_fields and self.scope_fields[dim] is None:
+            if dim in scope_fields and scope_fields[dim] is None:
                 continue
-            path = self.scope_fields.get(dim)
+            path = scope_fields.get(dim)
             if path is None or value is NOTHING:
                 return qs.none()
             qs = qs.filter(**{path: value})

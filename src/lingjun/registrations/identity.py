@@ -132,9 +132,15 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 
+_DEV_LOOKUP_KEY = "lingjun-dev-lookup-key"
+
+
 @lru_cache(maxsize=1)
 def _lookup_key() -> bytes:
-    return (settings.LOOKUP_HASH_KEY or ("lookup:" + settings.SECRET_KEY)).encode()
+    # Deliberately not derived from SECRET_KEY: rotating the secret key must not lose every look-up hash.
+    if not settings.LOOKUP_HASH_KEY:
+        log.warning("LINGJUN_LOOKUP_KEY is not set: using the development look-up key.")
+    return (settings.LOOKUP_HASH_KEY or _DEV_LOOKUP_KEY).encode()
 
 
 def encrypt_id(number: str) -> str:

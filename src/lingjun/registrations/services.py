@@ -117,6 +117,15 @@ def _release_seat(reg: Registration) -> None:
         reg.holds_seat = False
 
 
+def _leave_class(reg: Registration) -> None:
+    """A withdrawn or rejected trainee gives their class seat back."""
+    if reg.training_class_id:
+        from lingjun.classes.models import TrainingClass
+
+        TrainingClass.objects.filter(pk=reg.training_class_id, enrolled__gt=0).update(enrolled=F("enrolled") - 1)
+        reg.training_class = None
+
+
 def _quota_exceeded(programme_id, region: Region) -> RuleViolation:
     q = Quota.objects.filter(programme_id=programme_id, region=region).first()
     amount = q.amount if q else 0
@@ -350,10 +359,15 @@ def _transition(actor, reg: Registration, target: str, action: str, reason: str 
     reg.status = target
     if target in ("rejected", "withdrawn"):
         _release_seat(reg)
+        _leave_class(reg)
+    if before == "enrolled" and target == "withdrawn" and reg.training_class_id:
+        from lingjun.classes.services import release_seat
+
+        release_seat(reg.training_class_id)  # the class seat too, not only the quota
     if target in ("approved", "rejected", "returned"):
         reg.reviewed_at = timezone.now()
         reg.review_note = reason
-    reg.save(update_fields=["status", "holds_seat", "reviewed_at", "review_note", "updated_at"])
+    reg.save(update_fields=["status", "holds_seat", "reviewed_at", "review_note", "training_class", "updated_at"])
     audit.record(actor, action, reg, from_state=before, to_state=target, reason=reason)
     return reg
 
