@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
+	bash scripts/system-deps.sh
 
 # Migrate, load reference + demo data (idempotent), collect static files, serve.
 run: setup

@@ -35,6 +35,7 @@ api_errors.install(api)
 
 from lingjun.accounts.api import router as accounts_router  # noqa: E402
 from lingjun.attendance.api import router as attendance_router  # noqa: E402
+from lingjun.certificates.api import router as certificates_router  # noqa: E402
 from lingjun.classes.api import router as classes_router  # noqa: E402
 from lingjun.core.api import router as core_router  # noqa: E402
 from lingjun.institutions.api import router as institutions_router  # noqa: E402
@@ -50,3 +51,4 @@ api.add_router("", registrations_router)
 api.add_router("", classes_router)
 api.add_router("", reference_router)
 api.add_router("", attendance_router)
+api.add_router("", certificates_router)

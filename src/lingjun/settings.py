@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "lingjun.registrations",
     "lingjun.classes",
     "lingjun.attendance",
+    "lingjun.certificates",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,14 @@ LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_CLIEN
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_ACCOUNT", "30"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LINGJUN_LOGIN_WINDOW", "900"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("LINGJUN_TOKEN_TTL_HOURS", "12"))
+# Certificates (SPEC §3.5). The public address is printed in every certificate's QR code, so production must
+# set it; the font must have the rare characters of real names (Noto Sans CJK SC; see scripts/system-deps.sh).
+PUBLIC_BASE_URL = os.environ.get("LINGJUN_PUBLIC_URL", "").rstrip("/")
+CJK_FONT = os.environ.get("LINGJUN_CJK_FONT", "")  # "/path/font.ttc" or "/path/font.ttc#2"; empty = auto
+CJK_FONT_INDEX = int(os.environ["LINGJUN_CJK_FONT_INDEX"]) if os.environ.get("LINGJUN_CJK_FONT_INDEX") else None
+CERTIFICATE_VERIFY_PER_MINUTE = int(os.environ.get("LINGJUN_VERIFY_PER_MINUTE", "20"))  # per client address
+# Processes drawing a class's certificates at once (default: one per CPU; 1 = in the request's process).
+CERTIFICATE_RENDER_PROCESSES = int(os.environ["LINGJUN_CERT_PROCESSES"]) if os.environ.get("LINGJUN_CERT_PROCESSES") else None
 # Number of reverse proxies in front of us whose X-Forwarded-For we trust (0 = use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("LINGJUN_TRUSTED_PROXIES", "0"))
 

@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/", include("lingjun.accounts.urls")),
     path("programmes/", include("lingjun.programmes.urls")),
     path("institutions/", include("lingjun.institutions.urls")),
+    path("", include("lingjun.classes.urls")),
     path("", include("lingjun.registrations.urls")),
+    path("", include("lingjun.certificates.urls")),
+    path("", include("lingjun.attendance.urls")),
     path("api/v1/", api.urls),
 ]

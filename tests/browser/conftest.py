@@ -29,17 +29,27 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 _seq = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium per test module; the Playwright loop stops with it, so later modules run loop-free."""
+@pytest.fixture
+def browser(live_server):
+    """A Chromium per test, started *after* the test database is set up.
+
+    While Playwright's sync API is active its asyncio loop counts as running on this thread, and Django then
+    keeps database connections per context instead of per thread: ORM calls in the test body get a connection
+    of their own. So the browser must not exist yet when pytest-django restores the reference data
+    (serialized rollback, on the thread's connection), and that extra connection is closed before the
+    database is flushed."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()
 
 
 @pytest.fixture(autouse=True)

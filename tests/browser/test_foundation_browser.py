@@ -73,7 +73,9 @@ def test_region_officer_submits_work_info_on_a_phone(pages, make_user, programme
     for label, value in form.items():
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="提交工作信息").click()
-    page.get_by_text("联系人手机须为11位大陆手机号码").wait_for()
+    # The summary on top names the problem and links to the field; the field carries the message too.
+    page.get_by_role("alert").get_by_role("link", name=re.compile("联系人手机须为11位")).click()
+    assert "联系人手机须为11位大陆手机号码" in page.locator(".field-liaison_mobile .errorlist").inner_text()
     assert page.get_by_label("单位名称").input_value() == "浙江省经济和信息化厅"
     assert page.get_by_label("联系人手机").input_value() == "1380013800"
     assert not WorkInfo.objects.filter(programme=programme).exists()

@@ -35,6 +35,9 @@ def login_view(request):
             form.add_error(None, exc.detail)
             # A wrong password is an ordinary form error (the page is shown again, 200); throttling is 429.
             status = exc.status if exc.status == 429 else 200
+            # The username is kept; the cursor goes where the retyping starts.
+            form.fields["username"].widget.attrs.pop("autofocus", None)
+            form.fields["password"].widget.attrs["autofocus"] = True
         else:
             login(request, user)
             return redirect(_next_url(request))

@@ -1,6 +1,6 @@
 import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from lingjun.core import permissions
 from lingjun.core.schemas import ERRORS
@@ -212,6 +212,18 @@ def class_xlsx(request, class_id: int, kind: str):
     return exports.xlsx(tc, kind)
 
 
+@router.get("/classes/{class_id}/{kind}.pdf", response={200: None, **ERRORS},
+            summary="班级文件 PDF：timetable 课程表（A4 横向）、roster 名册、signin 签到表（可指定 session 课程）")
+def class_pdf(request, class_id: int, kind: str, session: int | None = None):
+    from lingjun.core.errors import NotFound
+
+    from .documents import class_document
+
+    if kind not in ("roster", "signin", "timetable"):
+        raise NotFound()
+    return class_document(request.auth, class_id, kind, "pdf", session_id=session)
+
+
 class FacultyIn(Schema):
     name: str
     affiliation: str
@@ -255,14 +267,13 @@ def list_faculty(request, topic: str | None = None, q: str | None = None, limit:
     return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
 
 
-@router.post("/registrations/{registration_id}/assign", response={200: dict, **ERRORS}, summary="人工编班")
-def assign(request, registration_id: int, payload: dict):
-    from lingjun.core.errors import field_error
+class AssignIn(Schema):
+    training_class: int = Field(..., alias="class", description="班级 id")
 
-    class_id = payload.get("class") if isinstance(payload, dict) else None
-    if not isinstance(class_id, int) or isinstance(class_id, bool):
-        raise field_error("class", "required", "请指定班级编号（class）。")
-    reg = services.assign(request.auth, registration_id, class_id)
+
+@router.post("/registrations/{registration_id}/assign", response={200: dict, **ERRORS}, summary="人工编班")
+def assign(request, registration_id: int, payload: AssignIn):
+    reg = services.assign(request.auth, registration_id, payload.training_class)
     return {"id": reg.pk, "status": reg.status, "class": reg.training_class_id, "note": reg.placement_note}
 
 

@@ -91,6 +91,7 @@ def ics(tc: TrainingClass, host: str = "lingjun") -> HttpResponse:
             desc.append(f"授课：{s.faculty.name}（{s.faculty.affiliation}{s.faculty.title and '，' + s.faculty.title}）")
         ev.add("description", "\n".join(desc))
         cal.add_component(ev)
+    cal.add_missing_timezones()  # RFC 5545 §3.2.19: a VTIMEZONE for every TZID used (Outlook needs it)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{tc.programme.year}年第{tc.number}期课程表.ics")

@@ -1,12 +1,15 @@
 """Placement of approved trainees into classes (SPEC §3.3) as a min-cost flow (OR-Tools).
 
 Network: source → trainee (capacity 1) → (class, region) → class → sink (capacity = seats left).
-- A trainee's arc to a class costs by preference: 1st choice 0, 2nd 10, 3rd 20, …; a class not chosen
-  costs NOT_PREFERRED (or NO_PREFERENCE when the trainee named none), so every preference that can be
-  honoured is honoured (the total cost is minimal).
+- A trainee's arc to a class costs by preference: 1st choice 0, 2nd 10, 3rd 20, …; a class the trainee did
+  not name costs more than all ranks of all trainees together, so the number of trainees placed in a class
+  they named is maximal (every preference that can be honoured is), and then the sum of ranks is minimal.
+  (NOT_PREFERRED is the cost reported for such a placement; NO_PREFERENCE when the trainee named none.)
 - Track fit: a 专精特新“小巨人” enterprise in a class that is not a 专精特新 track costs TRACK_MISMATCH.
 - Region spread: each (class, region) node passes its fair share (ceil(region size / classes)) at no cost;
   more costs SPREAD_PENALTY per trainee, so a region is spread over classes unless preferences say otherwise.
+  Spread is strictly secondary: the trainee arcs' costs are scaled so that no amount of spread penalty can
+  outweigh one unit of preference cost (preference or track fit never yields to spread).
 - Capacity is a hard arc capacity; the flow is maximal first (as many trainees placed as seats allow), then
   of minimal cost. Deterministic: arcs are added in a fixed order (trainee id, class number).
 People of one enterprise never meet in one class: R1 already allows one person per enterprise a year.
@@ -68,7 +71,8 @@ def explain(c: Candidate, s: Seat) -> str:
         text = "志愿期次已满，调剂安排"
     else:
         text = "未填志愿，按地区均衡安排"
-    if c.specialized:
+    # A 小巨人 in a class of their own choosing needs no track remark (“专精特新班已满” would be untrue).
+    if c.specialized and (s.track == "specialized" or s.number not in c.preferences):
         text += "；专精特新班优先" if s.track == "specialized" else "；专精特新班已满"
     return text
 
@@ -101,7 +105,12 @@ def place(cands: list[Candidate], seats: list[Seat]) -> Placement:
     # Trainee → (class, region) arcs, built with numpy for large inputs.
     # The same costs as preference_cost(), vectorised (20,000 × 100 arcs).
     col = {s.number: j for j, s in enumerate(seats)}
-    base = np.array([NOT_PREFERRED if c.preferences else NO_PREFERENCE for c in cands], dtype=np.int64)
+    # Honouring a preference at all comes before which rank it is: leaving someone outside every class they
+    # named costs more than moving all others down their whole lists, so the number of trainees placed in a
+    # class they chose is maximal (then ranks are minimised, then track fit, then spread).
+    max_rank = max((len(c.preferences) for c in cands), default=1)
+    outside = (max_rank * PREFERENCE_STEP + TRACK_MISMATCH) * n + 1
+    base = np.array([outside if c.preferences else NO_PREFERENCE for c in cands], dtype=np.int64)
     cost = np.repeat(base[:, None], m, axis=1)
     for i, c in enumerate(cands):
         for rank, number in enumerate(c.preferences):
@@ -115,7 +124,10 @@ def place(cands: list[Candidate], seats: list[Seat]) -> Placement:
     tails = np.repeat(np.arange(n, dtype=np.int64) + t0, m)
     heads = p0 + np.tile(np.arange(m, dtype=np.int64), n) * len(regions) + np.repeat(cand_region, m)
     caps = np.ones(n * m, dtype=np.int64)
-    costs = cost.reshape(-1)
+    # Preferences (with track fit) come first, region spread second: one unit of preference cost outweighs the
+    # largest possible total spread penalty, so spread only decides between placements of equal preference cost
+    # and the optimiser is never worse than first-come-first-served on preferences.
+    costs = cost.reshape(-1) * (SPREAD_PENALTY * n + 1)
 
     extra_tails, extra_heads, extra_caps, extra_costs = [], [], [], []
 

@@ -84,7 +84,8 @@ def _clean_class(programme: Programme, data: dict, partial=False, current: Train
         out["number"] = _positive_int(errors, "number", data.get("number"), "期次")
     if not partial or "track" in data:
         if data.get("track") not in Track.values:
-            errors.append(FieldIssue("track", "invalid_choice", "培训方向须为 regional、specialized、integration 或 theme。"))
+            errors.append(FieldIssue("track", "invalid_choice",
+                                     "培训方向须为：" + "、".join(label for _, label in Track.choices) + "。"))
         out["track"] = data.get("track")
     if not partial or "institution" in data:
         inst = Institution.objects.filter(pk=data.get("institution")).first() if str(data.get("institution", "")).isdigit() else None
@@ -152,7 +153,8 @@ def update_class(actor, class_id, data: dict) -> TrainingClass:
     values = _clean_class(tc.programme, data, partial=True, current=tc)
     if "institution_id" in values and values["institution_id"] != tc.institution_id \
             and is_suspended(values["institution_id"], tc.programme_id):
-        raise RuleViolation("institution_suspended", "该机构在本年度已被暂停承担培训任务。")
+        raise RuleViolation("institution_suspended", "该机构在本年度已被暂停承担培训任务，不能安排班级。",
+                            [FieldIssue("institution", "institution_suspended", "该机构本年度已暂停。")])
     if "capacity" in values and values["capacity"] < tc.enrolled:
         raise RuleViolation("capacity_below_enrolled", f"已有 {tc.enrolled} 名学员编入，容量不能小于此数。",
                             [FieldIssue("capacity", "capacity_below_enrolled", "容量不能小于已编入人数。")])
@@ -282,6 +284,10 @@ def update_session(actor, session_id, data: dict) -> TimetableSession:
 def delete_session(actor, session_id) -> None:
     permissions.check(actor, "timetable.edit")
     s = get_session(actor, session_id)
+    from lingjun.attendance.models import AttendanceRecord
+
+    if AttendanceRecord.objects.model._base_manager.filter(session=s).exists():
+        raise RuleViolation("session_has_attendance", "该课程已有考勤记录，不能删除；如课程取消，请修改为选修或联系人才交流中心。")
     audit.record(actor, "session.delete", s, before={"date": s.date, "start": s.start, "title": s.title})
     s.delete()
 
@@ -344,6 +350,8 @@ def unassign(actor, registration_id) -> Registration:
 def propose_placement(actor, programme_id) -> dict:
     """Run the optimiser over every approved, not yet placed registration. Saves nothing."""
     permissions.check(actor, "class.assign")
+    if not Programme.objects.filter(pk=programme_id).exists():
+        raise NotFound("not_found", "该年度计划不存在。")
     regs = list(Registration.objects.filter(programme_id=programme_id, status="approved")
                 .select_related("trainee", "enterprise", "region").prefetch_related("enterprise__qualifications"))
     classes = list(TrainingClass.objects.filter(programme_id=programme_id).exclude(status="cancelled"))

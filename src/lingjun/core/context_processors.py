@@ -2,12 +2,17 @@ from django.urls import reverse
 
 NAV = {
     "bureau": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:quotas_current", "名额分配"),
-               ("programmes:workinfo_current", "工作信息"), ("institutions:list", "培训机构"),
+               ("programmes:workinfo_current", "工作信息"), ("registrations:current", "报名情况"),
+               ("classes:current", "班级"), ("institutions:list", "培训机构"), ("accounts:users", "用户管理"),
+               ("audit", "审计记录")],
+    "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "报名审核"),
+               ("programmes:workinfo_current", "工作信息"), ("classes:current", "班级"),
+               ("classes:placement_current", "编班"), ("classes:faculty", "师资"), ("institutions:list", "培训机构"),
                ("accounts:users", "用户管理"), ("audit", "审计记录")],
-    "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:workinfo_current", "工作信息"),
-               ("institutions:list", "培训机构"), ("accounts:users", "用户管理"), ("audit", "审计记录")],
-    "region": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:workinfo_current", "工作信息（附件3）")],
-    "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("institutions:list", "培训机构")],
+    "region": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "学员报名"),
+               ("programmes:workinfo_current", "工作信息（附件3）")],
+    "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
+                    ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
     "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
     "trainee": [("home", "我的培训")],
 }
@@ -18,6 +23,11 @@ SECTION_OF = {
     "programmes:quotas": "programmes:quotas_current",
     "programmes:workinfo": "programmes:workinfo_current",
     "programmes:workinfo_form": "programmes:workinfo_current",
+    "registrations:list": "registrations:current",
+    "registrations:new": "registrations:current",
+    "registrations:import": "registrations:current",
+    "classes:list": "classes:current",
+    "classes:placement": "classes:placement_current",
 }
 
 

@@ -67,6 +67,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "leave.acknowledge": frozenset({CENTRE, INSTITUTION}),
     "leave.reject": frozenset({REGION, CENTRE, INSTITUTION}),
     "completion.manage": frozenset({CENTRE}),
+    "certificate.issue": frozenset({CENTRE}),
+    "certificate.revoke": frozenset({CENTRE}),
+    "certificate.reissue": frozenset({CENTRE}),
+    "certificate.export": frozenset({CENTRE}),
+    "certificate.view": frozenset({CENTRE, REGION, TRAINEE}),
 }
 
 

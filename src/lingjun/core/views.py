@@ -26,13 +26,21 @@ def healthz(request):
 @page
 def home(request):
     """Each role's first page (SPEC §4): the current programme and what needs this person's attention."""
+    from django.db.models import Count, Q
+
     from lingjun.programmes import services as programme_services
     from lingjun.programmes.models import Quota, WorkInfo
     from lingjun.reference.models import Region
+    from lingjun.registrations import services as registration_services
+    from lingjun.registrations.models import Registration
 
     user = request.user
     programme = programme_services.current_programme()
     ctx = {"programme": programme}
+    if user.role == "trainee":
+        # Scoped in the ORM to the trainee's own registrations.
+        ctx["registrations"] = list(Registration.objects.select_related(
+            "programme", "enterprise", "region", "training_class").order_by("-programme__year", "-id"))
     if programme is not None:
         today = timezone.localdate()
         ctx["days_left"] = (programme.registration_deadline - today).days
@@ -46,10 +54,30 @@ def home(request):
             # Positive: quotas still to hand out; negative: more handed out than the target.
             ctx["target_gap"] = programme.target_trainees - totals["quota_total"]
             ctx["target_over"] = -ctx["target_gap"]
+            figures = registration_services.programme_figures(programme)
+            share, minimum = figures["manufacturing_share"], figures["min_manufacturing_share"]
+            figures["below_minimum"] = share is not None and minimum is not None and share < minimum
+            ctx["figures"] = figures
+        if user.role == "centre":
+            ctx["queue"] = Registration.objects.filter(programme=programme, status="submitted").aggregate(
+                confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+                unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)))
         if user.role == "region":
             ctx["quota"] = Quota.objects.filter(programme=programme, region_id=user.region_id).first()
             ctx["quota_left"] = (ctx["quota"].amount - ctx["quota"].used) if ctx["quota"] else 0
             ctx["workinfo"] = WorkInfo.objects.filter(programme=programme, region_id=user.region_id).first()
+            # Scoped in the ORM to the officer's region.
+            mine = Registration.objects.filter(programme=programme)
+            ctx["returned"] = list(mine.filter(status="returned").select_related("trainee", "enterprise")[:20])
+            ctx["reg_counts"] = mine.aggregate(
+                drafts=Count("id", filter=Q(status="draft")),
+                unconfirmed=Count("id", filter=Q(status="submitted", confirmed_at__isnull=True)),
+                approved=Count("id", filter=Q(status__in=("approved", "enrolled"))))
+    if user.role == "institution":
+        # Its classes this week and today's sessions (scoped in the ORM to the user's institution).
+        from lingjun.classes import queries as class_queries
+
+        ctx.update(class_queries.institution_week(timezone.localdate()))
     return render(request, f"core/home_{user.role}.html", ctx)
 
 

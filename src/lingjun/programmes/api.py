@@ -75,7 +75,7 @@ def create_programme(request, payload: ProgrammeIn):
 @router.get("/programmes", response={200: ProgrammePage, **ERRORS}, summary="年度计划列表")
 def list_programmes(request, status: str | None = None, limit: int = 50, offset: int = 0):
     permissions.check(request.auth, "programme.view")
-    qs = Programme.objects.order_by("-year")
+    qs = services.visible_programmes(request.auth)
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -85,7 +85,7 @@ def list_programmes(request, status: str | None = None, limit: int = 50, offset:
 @router.get("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, summary="年度计划详情")
 def get_programme(request, programme_id: int):
     permissions.check(request.auth, "programme.view")
-    return services.get_programme(programme_id)
+    return services.get_visible_programme(request.auth, programme_id)
 
 
 @router.patch("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS},

@@ -155,6 +155,21 @@ def update_programme(actor, programme_id: int, data: dict, reason: str = "") -> 
     return programme
 
 
+def visible_programmes(actor):
+    """Drafts are the ministry's working copies: only the bureau and the centre see them."""
+    qs = Programme.objects.order_by("-year")
+    if getattr(actor, "role", None) not in ("bureau", "centre"):
+        qs = qs.exclude(status=ProgrammeStatus.DRAFT)
+    return qs
+
+
+def get_visible_programme(actor, programme_id) -> Programme:
+    programme = get_programme(programme_id)
+    if programme.status == ProgrammeStatus.DRAFT and getattr(actor, "role", None) not in ("bureau", "centre"):
+        raise NotFound("not_found", "该年度计划不存在。")
+    return programme
+
+
 def get_programme(programme_id) -> Programme:
     programme = Programme.objects.filter(pk=programme_id).first() if str(programme_id).isdigit() else None
     if programme is None:
@@ -205,7 +220,7 @@ def _clean_quotas(quotas) -> dict[str, int]:
             continue
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii():
             value = int(value.strip())
         if not isinstance(value, int) or value < 0:
             errors.append(FieldIssue(field, "invalid_quota", "名额须为不小于 0 的整数。"))

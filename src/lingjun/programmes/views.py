@@ -21,7 +21,7 @@ STATUS_ACTIONS = {"open": "开放报名", "closed": "截止报名", "archived": 
 @page
 def programme_list(request):
     permissions.check(request.user, "programme.view")
-    programmes = list(Programme.objects.order_by("-year"))
+    programmes = list(services.visible_programmes(request.user))
     for p in programmes:
         p.totals = services.programme_totals(p)
     return render(request, "programmes/list.html", {
@@ -67,10 +67,19 @@ def programme_edit(request, pk):
 @page
 def programme_detail(request, pk):
     permissions.check(request.user, "programme.view")
-    programme = services.get_programme(pk)
+    programme = services.get_visible_programme(request.user, pk)
     totals = services.programme_totals(programme)
     transitions = [(s, STATUS_ACTIONS[s]) for s in ("open", "closed", "archived") if s in STATUS_FLOW[programme.status]]
+    figures = None
+    if request.user.role in ("bureau", "centre", "region"):
+        from lingjun.registrations.figures import programme_figures
+
+        figures = programme_figures(programme, request.user)
     return render(request, "programmes/detail.html", {
+        "figures": figures,
+        "can_register": permissions.allowed(request.user, "registration.create"),
+        "can_view_registrations": permissions.allowed(request.user, "registration.view")
+        and request.user.role != "trainee",
         "programme": programme, "totals": totals,
         "transitions": transitions if permissions.allowed(request.user, "programme.edit") else [],
         "can_edit": permissions.allowed(request.user, "programme.edit"),

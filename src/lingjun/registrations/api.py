@@ -281,7 +281,8 @@ class BulkApproveIn(Schema):
 @router.post("/programmes/{programme_id}/registrations/approve", response={200: dict, **ERRORS}, summary="批量审核通过")
 def bulk_approve(request, programme_id: int, payload: BulkApproveIn):
     permissions.check(request.auth, "registration.review")
-    return services.approve_many(request.auth, payload.ids)
+    services._programme(programme_id)
+    return services.approve_many(request.auth, payload.ids, programme_id=programme_id)
 
 
 @router.get("/programmes/{programme_id}/registrations/template.xlsx", response={200: None, **ERRORS},

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from lingjun.core.errors import DomainError
+from lingjun.core.errors import DomainError, ValidationFailed
 from lingjun.reference.models import IndustrySection, Qualification, Region
 
 from .sheet import EDUCATIONS, POLITICAL_STATUSES
@@ -51,16 +51,20 @@ FORM_FIELD["trainee.gender"] = "id_number"
 
 
 def show_refusal(form, exc: DomainError) -> None:
-    """A refusal of the services on the form: the summary on top, each field's message under that field
-    (dotted service names mapped to form fields; anything without a field of its own goes on top too)."""
-    form.add_error(None, exc.detail)
+    """A refusal of the services on the form: each field's message under that field (dotted service names
+    mapped to form fields), and above the form the refusal itself — unless it is only the count of the field
+    errors, which the form's error summary lists anyway. A message without a field of its own goes on top."""
+    placed = False
     for issue in exc.errors:
         name = FORM_FIELD.get(issue.field)
         if name in form.fields:
             if issue.message not in form.errors.get(name, []):
                 form.add_error(name, issue.message)
+            placed = True
         elif issue.message != exc.detail:
             form.add_error(None, issue.message)
+    if not (isinstance(exc, ValidationFailed) and placed):
+        form.add_error(None, exc.detail)
 
 
 def _choices_with(values, current) -> list[tuple[str, str]]:

@@ -284,10 +284,10 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
                     "programme_id", "trainee_id", "enterprise_id", "region_id", "status", "holds_seat", "is_principal",
                     "principal_justification", "preferred_classes", "declared_voluntary", "declared_no_bad_record",
                     "declared_fit", "submitted_at", "review_note", "is_retraining", "warnings", "source",
-                    "created_by_id", "created_at", "updated_at",
+                    "created_by_id", "created_at", "updated_at", "placement_note",
                 ], ([programme.pk, trainee_id[h], ent_id[c.enterprise.credit_code], region.code, "submitted", True,
                      c.is_principal, c.principal_justification, c.preferred_classes, True, True, True, now, "", False,
-                     [] if c.is_principal else not_principal, "import", actor_id, now, now]
+                     [] if c.is_principal else not_principal, "import", actor_id, now, now, ""]
                     for _, _, c, h in fresh))
         except IntegrityError as exc:
             raise services._duplicate(exc) from None

@@ -360,10 +360,6 @@ def _transition(actor, reg: Registration, target: str, action: str, reason: str 
     if target in ("rejected", "withdrawn"):
         _release_seat(reg)
         _leave_class(reg)
-    if before == "enrolled" and target == "withdrawn" and reg.training_class_id:
-        from lingjun.classes.services import release_seat
-
-        release_seat(reg.training_class_id)  # the class seat too, not only the quota
     if target in ("approved", "rejected", "returned"):
         reg.reviewed_at = timezone.now()
         reg.review_note = reason
@@ -412,11 +408,14 @@ def withdraw(actor, registration_id, reason: str = "") -> Registration:
     return _transition(actor, reg, "withdrawn", "registration.withdraw", (reason or "").strip())
 
 
-def approve_many(actor, ids: list[int]) -> dict:
-    """Bulk approval from the review queue: each one its own transaction, results per id."""
+def approve_many(actor, ids: list[int], programme_id=None) -> dict:
+    """Bulk approval from the review queue: each one its own transaction, results per id. With
+    `programme_id`, ids of other programmes are refused as not found."""
     approved, refused = [], []
     for rid in ids:
         try:
+            if programme_id is not None and not Registration.objects.filter(pk=rid, programme_id=programme_id).exists():
+                raise NotFound("not_found", "报名记录不存在或不在您的管辖范围内。")
             approve(actor, rid)
             approved.append(rid)
         except (RuleViolation, NotFound) as exc:

@@ -150,6 +150,8 @@ def clean_enterprise(data: dict, ctx: Context, errors: list) -> CleanEnterprise 
     revenue = _number(errors, "enterprise.revenue", data.get("revenue"), "营业收入（万元）")
     assets = _number(errors, "enterprise.total_assets", data.get("total_assets"), "资产总额（万元）")
     quals_raw = data.get("qualifications") or []
+    if not isinstance(quals_raw, list | tuple):  # one scalar (a JSON number, a spreadsheet cell)
+        quals_raw = str(quals_raw)
     if isinstance(quals_raw, str):
         quals_raw = [q for q in quals_raw.replace("，", "、").replace(",", "、").split("、")]
     quals = []
@@ -214,6 +216,8 @@ def clean_registration(data: dict, ctx: Context, *, require_declarations: bool) 
             errors.append(FieldIssue(f"declarations.{key}", "declaration_required", f"须确认“{label}”后才能提交。"))
     preferred = []
     raw_pref = data.get("preferred_classes") or []
+    if not isinstance(raw_pref, list | tuple):  # one scalar: 3, or a cell Excel turned into a date
+        raw_pref = str(raw_pref)
     if isinstance(raw_pref, str):
         raw_pref = [p for p in raw_pref.replace("，", ",").replace("、", ",").split(",") if p.strip()]
     for p in raw_pref:

@@ -102,9 +102,11 @@ def registration_list(request, programme_id):
     user = request.user
     counts = dict(Registration.objects.filter(programme=programme).order_by().values_list("status")
                   .annotate(n=Count("id")))
+    tabs = [(value, "待审核" if value == "submitted" and user.role == "centre" else label, counts.get(value, 0))
+            for value, label in Status.choices if counts.get(value) or raw["status"] == value]
     return render(request, "registrations/list.html", {
         "programme": programme, "page_obj": page_obj, "f": raw, "query": query,
-        "statuses": Status.choices, "counts": counts,
+        "statuses": Status.choices, "tabs": tabs, "total": sum(counts.values()),
         "regions": Region.objects.all() if user.role in ("bureau", "centre") else None,
         "qualifications": Qualification.objects.all(),
         "can_create": permissions.allowed(user, "registration.create"),
@@ -125,7 +127,7 @@ def bulk_approve(request, programme_id):
     if not ids:
         messages.warning(request, "请先勾选要通过的报名。")
         return redirect(back)
-    result = services.approve_many(request.user, ids)
+    result = services.approve_many(request.user, ids, programme_id=int(programme_id))
     if result["approved"]:
         messages.success(request, f"已审核通过 {len(result['approved'])} 人。")
     if result["refused"]:
@@ -234,7 +236,8 @@ def registration_detail(request, pk):
     staff = user.role != "trainee"
     trail = []
     if staff:
-        trail = list(AuditEntry.objects.filter(object_type="registration", object_id=str(reg.pk)).order_by("at", "id"))
+        trail = list(AuditEntry.objects.filter(object_type="registration", object_id=str(reg.pk))
+                     .select_related("actor").order_by("at", "id"))
         for e in trail:
             e.label = ACTION_LABELS.get(e.action, e.action)
             e.from_label = STATUS_LABELS.get(e.from_state, e.from_state)
@@ -251,6 +254,7 @@ def registration_detail(request, pk):
         "can_edit": permissions.allowed(user, "registration.create") and reg.status in EDITABLE_STATUSES,
         "can_submit": permissions.allowed(user, "registration.submit") and reg.status in EDITABLE_STATUSES,
         "can_invite": permissions.allowed(user, "registration.invite") and live and not reg.confirmed,
+        "has_invitation": reg.invitations.exists(),
         "can_withdraw": staff and permissions.allowed(user, "registration.withdraw") and live,
         "can_review": permissions.allowed(user, "registration.review") and reg.status == "submitted",
         "can_reject": permissions.allowed(user, "registration.review") and reg.status in ("submitted", "approved"),

@@ -106,7 +106,7 @@ def test_same_username_from_another_address_still_gets_in(make_user):
 
 
 def test_throttling_ignores_username_case(make_user):
-    user = make_user("centre", username="officer.li")
+    make_user("centre", username="officer.li")
     _fail("Officer.Li", 3)
     _fail("officer.li", 2)
     assert_error(sign_in("officer.li", PASSWORD), 429, "too_many_attempts")

@@ -24,3 +24,19 @@ def percent(share) -> str:
     value = (Decimal(str(share)) * 100).quantize(Decimal("0.1"))
     text = f"{value:f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+@register.filter
+def error_summary(field) -> str:
+    """A bound field's first error as a line of the form's error summary, named after the field unless the
+    message already names it (“联系人手机须为11位…” stays; “这个字段是必填项。” becomes “名称：这个字段是必填项。”)."""
+    if not field.errors:
+        return ""
+    message = str(field.errors[0])
+    label = str(field.label or "")
+    return message if not label or label in message else f"{label}：{message}"
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    return [field for field in form if field.errors]

@@ -123,16 +123,16 @@ def test_region_home_shows_closed_deadline(page_client, programme):
     assert "已截止" in html and "仅剩" not in html
 
 
-@pytest.mark.parametrize("role, words", [
-    ("institution", "本机构承担的班级"),
-    ("assessor", "待评分的培训机构"),
-    ("trainee", "您的班级安排、签到、请假"),
+@pytest.mark.parametrize("role, heading", [
+    ("institution", "工作台"),
+    ("assessor", "工作台"),
+    ("trainee", "我的培训"),
 ])
-def test_other_roles_home_pages_render(page_client, programme, role, words):
+def test_other_roles_home_pages_render(page_client, programme, role, heading):
+    """Their own features fill these pages; here: each renders, under its own heading, with the programme open."""
     r = page_client(role).get("/")
     assert r.status_code == 200
-    html = r.content.decode()
-    assert words in html and "2030年中小企业经营管理领军人才培训" in html
+    assert re.search(rf"<h1>{heading}", r.content.decode())
 
 
 @pytest.mark.parametrize("role", ["bureau", "centre", "region", "institution", "assessor", "trainee"])
