@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime
 import logging
 
-import segno
 from fpdf import FPDF
 from fpdf.enums import TextMode
 from PIL import Image
 
-from . import fonts
+from . import fonts, qr
 
 log = logging.getLogger("lingjun.certificates")
 
 TEMPLATE_VERSION = "1"
-QR_MASK = 2
 PAGE_W, PAGE_H = 297.0, 210.0
 RED = (139, 26, 26)
 GOLD = (176, 134, 52)
@@ -240,16 +238,14 @@ def _frame(pdf: FPDF) -> None:
 
 
 def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
-    """The QR code as a one-pixel-per-module greyscale image (crisp when scaled: PDF images are not interpolated unless
-    asked) on a white quiet zone. The mask is fixed: any mask is valid, and choosing the "best" one costs
-    more than the rest of the page."""
-    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    module = size / code.symbol_size(border=0)[0]
+    """The QR code (level M, `qr.encode`: the same symbol segno draws, ten times faster) as a one-pixel-per-
+    module greyscale image — crisp when scaled, since PDF images are not interpolated unless asked — on a
+    white quiet zone of two modules."""
+    n, modules = qr.encode(url)
+    module = size / n
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x - 2 * module, y - 2 * module, size + 4 * module, size + 4 * module, style="F")
-    n = len(code.matrix)
-    pixels = b"".join(bytes(row) for row in code.matrix).translate(_DARK_IS_BLACK)
-    pdf.image(Image.frombytes("L", (n, n), pixels), x=x, y=y, w=size, h=size)
+    pdf.image(Image.frombytes("L", (n, n), modules.translate(_DARK_IS_BLACK)), x=x, y=y, w=size, h=size)
 
 
-_DARK_IS_BLACK = bytes([255, 0] + [0] * 254)  # segno's matrix: 1 = dark module
+_DARK_IS_BLACK = bytes([255, 0] + [0] * 254)  # module 1 (dark) → black pixel, 0 → white

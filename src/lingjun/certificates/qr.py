@@ -18,7 +18,7 @@ ECC_PER_BLOCK_M = (0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24
 BLOCKS_M = (0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26,
             28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49)
 FORMAT_BITS_M = 0  # level M's two format bits
-MASK = 2  # x % 3 == 0: any mask is valid; this one is cheap to state and was segno's choice for our URLs
+MASK = 2  # x % 3 == 0. Every mask gives a valid symbol; scoring all eight only picks the easiest to scan
 
 _EXP = [0] * 512
 _LOG = [0] * 256
@@ -73,18 +73,21 @@ def _mul(a: int, b: int) -> int:
     return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
 
 
-def _remainder(data, divisor: tuple[int, ...]) -> list[int]:
-    logs = [_LOG[c] for c in divisor]
-    result = [0] * len(divisor)
+@functools.cache
+def _rows(degree: int) -> tuple[int, ...]:
+    """For each factor 0-255: the divisor times that factor, as one big-endian integer of `degree` bytes."""
+    divisor = _divisor(degree)
+    return tuple(int.from_bytes(bytes(_mul(c, f) for c in divisor), "big") for f in range(256))
+
+
+def _remainder(data, degree: int) -> list[int]:
+    """Reed–Solomon remainder of `data` (the error-correction codewords), with the remainder kept as one
+    integer: one shift, one mask and one xor per data byte."""
+    rows, top, full = _rows(degree), 8 * (degree - 1), (1 << (8 * degree)) - 1
+    rem = 0
     for b in data:
-        factor = b ^ result.pop(0)
-        result.append(0)
-        if factor:
-            lf = _LOG[factor]
-            for i, lc in enumerate(logs):
-                if divisor[i]:
-                    result[i] ^= _EXP[lc + lf]
-    return result
+        rem = ((rem << 8) & full) ^ rows[b ^ (rem >> top)]
+    return list(rem.to_bytes(degree, "big"))
 
 
 @functools.cache
@@ -177,7 +180,9 @@ def _codewords(payload: bytes, ver: int) -> list[int]:
     terminator = min(4, room)
     bits <<= terminator
     nbits += terminator
-    pad = -nbits % 8
+    # Pad to a codeword boundary. Like segno, a stream that already ends on one still gets a zero codeword
+    # (harmless: readers stop at the terminator), so both libraries draw the same symbol.
+    pad = 8 - nbits % 8 if nbits < capacity * 8 else 0
     bits <<= pad
     nbits += pad
     data = list(bits.to_bytes(nbits // 8, "big"))
@@ -187,13 +192,12 @@ def _codewords(payload: bytes, ver: int) -> list[int]:
     raw = _raw_data_modules(ver) // 8
     short_len = raw // blocks_n
     shorts = blocks_n - raw % blocks_n
-    divisor = _divisor(ecc_len)
     blocks, k = [], 0
     for i in range(blocks_n):
         n = short_len - ecc_len + (0 if i < shorts else 1)
         chunk = data[k:k + n]
         k += n
-        blocks.append((chunk, _remainder(chunk, divisor)))
+        blocks.append((chunk, _remainder(chunk, ecc_len)))
     out = []
     for i in range(short_len - ecc_len + 1):
         for chunk, _ in blocks:

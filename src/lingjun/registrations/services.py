@@ -326,6 +326,11 @@ def update_registration(actor, registration_id, data: dict) -> Registration:
     reg = get_registration(actor, registration_id, lock=True)
     if reg.status not in EDITABLE_STATUSES:
         raise RuleViolation("not_editable", f"报名状态为“{reg.get_status_display()}”，不能修改。")
+    trainee_in = dict(data.get("trainee") or {})
+    if not str(trainee_in.get("id_number") or "").strip():
+        # Pages never show the full ID number: an edit that leaves it empty keeps the one on file.
+        trainee_in["id_number"] = identity.decrypt_id(reg.trainee.id_number_encrypted)
+        data = {**data, "trainee": trainee_in}
     ctx = Context(reg.programme.size_standard_id)
     clean = clean_registration(data, ctx, require_declarations=False)
     _raise_if_errors(clean)

@@ -25,9 +25,16 @@ from lingjun.programmes import services as programme_services
 from lingjun.programmes.models import ProgrammeStatus
 from lingjun.reference.models import Qualification, Region
 
-from . import exports, identity, importer, services
+from . import exports, importer, services
 from .api import ListFilter, filtered
-from .forms import ETHNICITIES, AcceptInvitationForm, ImportForm, RegistrationForm, industry_options, show_refusal
+from .forms import (
+    ETHNICITIES,
+    AcceptInvitationForm,
+    ImportForm,
+    RegistrationForm,
+    industry_options,
+    show_refusal,
+)
 from .models import EDITABLE_STATUSES, Registration, Status
 
 PAGE_SIZE = 50
@@ -206,11 +213,10 @@ def registration_edit(request, pk):
                             initial=None if request.POST else RegistrationForm.initial_for(reg))
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
-        # An empty ID field keeps the number on file (it is never put into the page in full).
-        on_file = "" if form.cleaned_data["id_number"] else identity.decrypt_id(reg.trainee.id_number_encrypted)
+        # An empty ID field keeps the number on file (the service does that; the page never shows it whole).
         saved = False
         try:
-            reg = services.update_registration(request.user, reg.pk, form.service_data(on_file))
+            reg = services.update_registration(request.user, reg.pk, form.service_data(""))
             saved = True
             if submit:
                 reg = services.submit_registration(request.user, reg.pk, form.cleaned_data.get("late_reason") or "")

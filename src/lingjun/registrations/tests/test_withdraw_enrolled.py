@@ -31,3 +31,16 @@ def test_createsuperuser_makes_a_bureau_account(db):
 
     call_command("createsuperuser", username="root", email="root@example.cn", interactive=False, verbosity=0)
     assert User.objects.get(username="root").role == "bureau"
+
+
+def test_editing_without_retyping_the_id_number_keeps_the_one_on_file(programme, api_as):
+    Quota.objects.filter(programme=programme, region_id="330000").update(amount=5)
+    officer = api_as("region", region="330000")
+    payload = fakes.registration_payload(random.Random(4), "330000")
+    created = officer.post(f"programmes/{programme.pk}/registrations", {**payload, "submit": False}).json()
+    edit = {k: payload[k] for k in ("trainee", "enterprise", "declarations", "preferred_classes")}
+    edit["trainee"] = {**edit["trainee"], "id_number": "", "position": "总经理"}
+    r = officer.put(f"registrations/{created['id']}", edit)
+    assert r.status_code == 200, r.content
+    assert r.json()["trainee"]["position"] == "总经理"
+    assert r.json()["trainee"]["id_number"] == created["trainee"]["id_number"]
