@@ -32,10 +32,12 @@ which the other PDF documents use. `scripts/system-deps.sh` (run by `make setup`
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import logging
 import struct
+import sys
 import threading
 from pathlib import Path
 
@@ -103,9 +105,11 @@ def _simplified_chinese_face(path: Path) -> int:
 # --- glyph cache and TrueType assembly ------------------------------------------------------------------
 
 def _checksum(data: bytes) -> int:
-    if len(data) % 4:
-        data += b"\0" * (4 - len(data) % 4)
-    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+    """OpenType table checksum: the sum of big-endian uint32s, the data zero-padded to a multiple of 4."""
+    words = array.array("I", _pad4(data))
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
 
 
 def _pad4(data: bytes) -> bytes:
@@ -216,15 +220,21 @@ def _sfnt(tables: dict[bytes, bytes]) -> bytes:
     power = 1 << (num.bit_length() - 1)
     header = struct.pack(">IHHHH", 0x00010000, num, power * 16, power.bit_length() - 1, num * 16 - power * 16)
     offset = 12 + 16 * num
-    records, body = [], []
+    records, body, total, head_at = [], [], 0, 0
     for tag in tags:
-        data = tables[tag]
-        records.append(struct.pack(">4sIII", tag, _checksum(data), offset, len(data)))
-        body.append(_pad4(data))
-        offset += len(_pad4(data))
-    font = bytearray(header + b"".join(records) + b"".join(body))
-    head_at = 12 + 16 * num + sum(len(_pad4(tables[t])) for t in tags[: tags.index(b"head")])
-    font[head_at + 8: head_at + 12] = struct.pack(">I", (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF)
+        data = _pad4(tables[tag])
+        checksum = _checksum(data)
+        total += checksum
+        if tag == b"head":
+            head_at = offset
+        records.append(struct.pack(">4sIII", tag, checksum, offset, len(tables[tag])))
+        body.append(data)
+        offset += len(data)
+    directory = header + b"".join(records)
+    font = bytearray(directory + b"".join(body))
+    # The whole font's checksum is the sum of its (padded) parts: no second pass over the glyph data.
+    adjustment = (0xB1B0AFBA - (total + _checksum(directory))) & 0xFFFFFFFF
+    font[head_at + 8: head_at + 12] = struct.pack(">I", adjustment)
     return bytes(font)
 
 

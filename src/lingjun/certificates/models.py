@@ -91,3 +91,6 @@ class VerificationLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["ip", "at"])]
         verbose_name = "证书验证记录"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.number} {self.result}"

@@ -98,25 +98,28 @@ def render(data: dict) -> bytes:
 PARALLEL_FROM = 24  # documents; below this, starting worker processes costs more than it saves
 
 
-def render_many(records: list[dict]) -> list[bytes]:
-    """`render` for a batch, in the same order. Large batches are drawn by a pool of forked worker processes
-    (settings.CERTIFICATE_RENDER_PROCESSES, default: one per CPU; 1 = in this process): rendering is pure
-    CPU work on plain data, the children inherit the parsed font and never touch the database, and the
-    parent writes the results. Glyphs are converted here first, so the cache survives the pool."""
+def render_many(records: list[dict]):
+    """`render` for a batch: yields the PDFs in the same order. Large batches are drawn by a pool of forked
+    worker processes (settings.CERTIFICATE_RENDER_PROCESSES, default one per CPU; 1 = in this process):
+    rendering is pure CPU work on plain data, the children inherit the parsed font and never touch the
+    database, and the caller stores each result as it arrives while the others are still being drawn.
+    Glyphs are converted here first, so the cache outlives the pool."""
     if not records:
-        return []
+        return
     face = fonts.face()
     face.warm("".join(all_text(r) for r in records))
     workers = _workers(len(records))
     if workers <= 1:
-        return [render(r) for r in records]
+        for r in records:
+            yield render(r)
+        return
     import concurrent.futures
     import multiprocessing
 
     chunk = max(1, len(records) // (workers * 4))
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
                                                 mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(render, records, chunksize=chunk))
+        yield from pool.map(render, records, chunksize=chunk)
 
 
 def _workers(n: int) -> int:
@@ -167,7 +170,7 @@ def _draw(data: dict, fast: bool) -> FPDF:
     pdf.set_font(family, size=21)
     with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=0.12, draw_color=INK, text_color=INK):
         pdf.text(left, 92, data["name"])
-    name_w = pdf.get_string_width(data["name"])
+    name_w = _width(pdf, data["name"])
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.25)
@@ -176,7 +179,7 @@ def _draw(data: dict, fast: bool) -> FPDF:
     pdf.text(left + name_w + 3, 92, "同志：")
 
     pdf.set_font(family, size=16)
-    indent = pdf.get_string_width("同志")
+    indent = _width(pdf, "同志")
     y = 110.0
     for i, line in enumerate(wrap(pdf, body_text(data), right - left, first_indent=indent)):
         pdf.text(left + (indent if i == 0 else 0), y, line)
@@ -184,7 +187,7 @@ def _draw(data: dict, fast: bool) -> FPDF:
     pdf.set_font(family, size=13)
     pdf.set_text_color(*GREY)
     label = "工作单位："
-    label_w = pdf.get_string_width(label)
+    label_w = _width(pdf, label)
     y += 3
     for i, line in enumerate(wrap(pdf, data["enterprise"], right - left - label_w)):
         if i == 0:
@@ -212,9 +215,15 @@ def _draw(data: dict, fast: bool) -> FPDF:
     return pdf
 
 
+def _width(pdf: FPDF, text: str) -> float:
+    """Width in mm of `text` in the current font and size, letter spacing between characters only (what
+    `get_string_width` computes, without its text-shaping and markdown machinery)."""
+    cw = pdf.current_font.cw
+    return (sum(cw[ord(c)] for c in text) * pdf.font_size_pt / 1000 + pdf.char_spacing * (len(text) - 1)) / pdf.k
+
+
 def _centred(pdf: FPDF, text: str, y: float, axis: float = PAGE_W / 2) -> None:
-    width = pdf.get_string_width(text) - pdf.char_spacing / pdf.k  # no spacing after the last character
-    pdf.text(axis - width / 2, y, text)
+    pdf.text(axis - _width(pdf, text) / 2, y, text)
 
 
 def _frame(pdf: FPDF) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lingjun.core import audit, permissions
 from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
-from lingjun.core.bulk import insert_rows
+from lingjun.core.bulk import insert_rows, update_rows
 from lingjun.core.exports import XLSX_MIME, neutralise
 from lingjun.core.models import AuditEntry
 from lingjun.core.scoping import scopes_disabled
@@ -237,9 +237,9 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_e.append(obj)
-        Enterprise.objects.bulk_update(upd_e, ["name", "region", "address", "industry_division", "employees", "revenue",
-                                               "total_assets", "size_class", "size_standard", "is_manufacturing",
-                                               "updated_at"], batch_size=500)
+        e_fields = ["name", "region_id", "address", "industry_division", "employees", "revenue", "total_assets",
+                    "size_class", "size_standard_id", "is_manufacturing", "updated_at"]
+        update_rows(Enterprise, e_fields, ([getattr(o, f) for f in e_fields] + [o.pk] for o in upd_e))
         insert_rows(Enterprise, ["credit_code", "name", "region_id", "address", "industry_division", "employees",
                                  "revenue", "total_assets", "size_class", "size_standard_id", "is_manufacturing",
                                  "updated_at"], new_e)
@@ -268,9 +268,9 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_t.append(obj)
-        Trainee.objects.bulk_update(upd_t, ["name", "gender", "ethnicity", "birth_date", "political_status",
-                                            "education", "position", "mobile", "email", "id_number_masked",
-                                            "updated_at"], batch_size=500)
+        t_fields = ["name", "gender", "ethnicity", "birth_date", "political_status", "education", "position",
+                    "mobile", "email", "id_number_masked", "updated_at"]
+        update_rows(Trainee, t_fields, ([getattr(o, f) for f in t_fields] + [o.pk] for o in upd_t))
         insert_rows(Trainee, ["id_number_hash", "id_number_encrypted", "name", "gender", "ethnicity", "birth_date",
                               "political_status", "education", "position", "mobile", "email", "id_number_masked",
                               "updated_at"], new_t)

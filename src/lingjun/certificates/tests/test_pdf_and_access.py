@@ -166,3 +166,12 @@ def test_centre_pages(rare, page_client, klass, trainee_in):
     assert page_client(officer).get(f"/certificates/classes/{klass.pk}/").status_code == 403
     own = page_client(trainee).get(f"/certificates/{cert.number}.pdf")
     assert own.status_code == 200
+
+
+def test_without_the_font_issuing_answers_503_and_changes_nothing(settings, centre, klass, trainee_in):
+    reg, _, _ = trainee_in()
+    settings.CJK_FONT = "/nonexistent/NotoSansCJK-Regular.ttc"
+    r = centre.post(f"classes/{klass.pk}/certificates")
+    assert r.status_code == 503 and r.json()["code"] == "pdf_font_missing"
+    assert "LINGJUN_CJK_FONT" in r.json()["detail"]
+    assert not Certificate.objects.exists()

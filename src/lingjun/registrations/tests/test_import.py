@@ -421,3 +421,24 @@ def test_export_with_full_ids_is_centre_only_and_audited(region_api, centre_api,
     entry = AuditEntry.objects.get(action="registration.export_ids")
     assert entry.actor == centre_api.user and entry.object_id == str(quota10.pk)
     assert entry.after == {"rows": 1, "unmasked": True}
+
+
+def test_people_and_enterprises_known_from_an_earlier_year_are_updated_not_duplicated(region_api, quota10):
+    """A returning enterprise (re-training, or a new principal) is imported in a later year: its record and
+    the person's are brought up to date in place, and the new registrations are created."""
+    from lingjun.programmes.models import Programme
+    from lingjun.registrations.models import Enterprise, Trainee
+
+    bodies = [payload("110000") for _ in range(3)]
+    earlier = Programme.objects.create(year=2029, title="2029", target_trainees=10, planned_classes=1,
+                                       registration_deadline=datetime.date(2029, 8, 31), status="open")
+    from lingjun.programmes.models import Quota
+
+    Quota.objects.create(programme=earlier, region_id="110000", amount=10)
+    assert imported(region_api, earlier, workbook([row_for(b, i) for i, b in enumerate(bodies, 1)]))["created"] == 3
+    Registration.objects.filter(programme=earlier).update(status="completed")
+    renamed = [row_for(b, i, name=f"新名字{i}", address="新地址") for i, b in enumerate(bodies, 1)]
+    result = imported(region_api, quota10, workbook(renamed))
+    assert result["created"] == 3 and not result["errors"]
+    assert Trainee.objects.filter(name__startswith="新名字").count() == 3
+    assert Trainee.objects.count() == 3 and Enterprise.objects.filter(address="新地址").count() == 3
