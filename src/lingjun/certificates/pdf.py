@@ -209,9 +209,9 @@ def _draw(data: dict, fast: bool) -> FPDF:
     pdf.text(left, 185, f"证书编号：{data['number']}")
     pdf.text(left, 191, f"发证日期：{cn_date(issued)}")
 
-    _qr(pdf, data["verify_url"], x=244, y=148, size=31)
+    _qr(pdf, data["verify_url"], x=244, y=147, size=31)
     pdf.set_font(family, size=8.5)
-    _centred(pdf, "扫码验证真伪", 184, axis=244 + 31 / 2)
+    _centred(pdf, "扫码验证真伪", 186.5, axis=244 + 31 / 2)
     return pdf
 
 
@@ -249,11 +249,11 @@ def _frame(pdf: FPDF) -> None:
 def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
     """The QR code (level M, `qr.encode`: the same symbol segno draws, ten times faster) as a one-pixel-per-
     module greyscale image — crisp when scaled, since PDF images are not interpolated unless asked — on a
-    white quiet zone of two modules."""
+    white quiet zone of four modules."""
     n, modules = qr.encode(url)
-    module = size / n
+    quiet = 4 * size / n  # the standard's quiet zone: four modules
     pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x - 2 * module, y - 2 * module, size + 4 * module, size + 4 * module, style="F")
+    pdf.rect(x - quiet, y - quiet, size + 2 * quiet, size + 2 * quiet, style="F")
     pdf.image(Image.frombytes("L", (n, n), modules.translate(_DARK_IS_BLACK)), x=x, y=y, w=size, h=size)
 
 

@@ -7,14 +7,15 @@ NAV = {
                ("audit", "审计记录")],
     "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "报名审核"),
                ("programmes:workinfo_current", "工作信息"), ("classes:current", "班级"),
-               ("classes:placement_current", "编班"), ("classes:faculty", "师资"), ("institutions:list", "培训机构"),
+               ("classes:placement_current", "编班"), ("attendance:leave_list", "请假"), ("classes:faculty", "师资"),
+               ("institutions:list", "培训机构"),
                ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "region": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "学员报名"),
-               ("programmes:workinfo_current", "工作信息（附件3）")],
+               ("programmes:workinfo_current", "工作信息（附件3）"), ("attendance:leave_list", "请假审批")],
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
-                    ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
+                    ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
     "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
-    "trainee": [("home", "我的培训")],
+    "trainee": [("home", "我的培训"), ("attendance:checkin", "签到"), ("attendance:leave_list", "请假")],
 }
 
 # Pages that belong to a menu entry other than the one their URL starts with: the quota editor of any
@@ -28,6 +29,7 @@ SECTION_OF = {
     "registrations:import": "registrations:current",
     "classes:list": "classes:current",
     "classes:placement": "classes:placement_current",
+    "attendance:leave_new": "attendance:leave_list",
 }
 
 
