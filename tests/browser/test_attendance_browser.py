@@ -6,7 +6,7 @@ import random
 import pytest
 from django.utils import timezone
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _session_now(klass):

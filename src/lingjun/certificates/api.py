@@ -105,11 +105,16 @@ def class_zip(request, class_id: int):
     return response
 
 
+class IssueOneIn(Schema):
+    reason: str = Field("", description="该学员的证书曾被撤销、现须重新颁发时的理由（必填）")
+
+
 @router.post("/registrations/{registration_id}/certificate", response={200: CertificateOut, 201: CertificateOut, **ERRORS},
-             by_alias=True, summary="为一名已结业学员颁发证书（幂等）")
-def issue_for_registration(request, registration_id: int):
+             by_alias=True, summary="为一名已结业学员颁发证书（幂等；证书被撤销后重新颁发须填写理由）")
+def issue_for_registration(request, registration_id: int, payload: IssueOneIn | None = None):
     cert, created = services.issue_for_registration(request.auth, registration_id,
-                                                    base_url=services.public_base_url(request))
+                                                    base_url=services.public_base_url(request),
+                                                    reason=payload.reason if payload else "")
     return (201 if created else 200), certificate_out(cert)
 
 

@@ -209,9 +209,9 @@ def _draw(data: dict, fast: bool) -> FPDF:
     pdf.text(left, 185, f"证书编号：{data['number']}")
     pdf.text(left, 191, f"发证日期：{cn_date(issued)}")
 
-    _qr(pdf, data["verify_url"], x=244, y=147, size=31)
+    _qr(pdf, data["verify_url"], x=241, y=144, size=34)
     pdf.set_font(family, size=8.5)
-    _centred(pdf, "扫码验证真伪", 186.5, axis=244 + 31 / 2)
+    _centred(pdf, "扫码验证真伪", 186.5, axis=241 + 34 / 2)
     return pdf
 
 

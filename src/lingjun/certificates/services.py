@@ -181,9 +181,11 @@ def _create(actor, reg: Registration, tc: TrainingClass, sequence: int, base_url
 
 @transaction.atomic
 def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, base_url: str | None = None) -> dict:
-    """Issue for every completed trainee of the class that has no live certificate yet (or for the listed
+    """Issue for every completed trainee of the class that has never had a certificate (or for the listed
     registrations, all of which must be completed) → {"issued": [Certificate], "existing": [...],
-    "skipped": [{"registration", "code", "message"}]}. Idempotent.
+    "skipped": [{"registration", "code", "message"}]}. Idempotent: calling again issues only for trainees
+    completed since. A trainee whose certificate was revoked is skipped (`certificate_revoked`): a bulk
+    action must never undo a revocation; granting again is `issue_for_registration` with a reason.
 
     A trainee whose name or enterprise has a character the font cannot print is skipped (listed with the
     reason); the others get their certificates. PDFs of a large batch are drawn by several processes
@@ -205,7 +207,12 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
         regs = list(regs.filter(status="completed"))
         if not regs:
             raise RuleViolation("not_completed", "该班还没有已确认结业的学员，不能颁发证书。请先确认结业。")
-    live = {c.registration_id: c for c in Certificate.objects.filter(training_class=tc, revoked_at__isnull=True)}
+    live, revoked = {}, set()
+    for c in Certificate.objects.filter(training_class=tc).only("pk", "number", "registration_id", "revoked_at"):
+        if c.revoked_at is None:
+            live[c.registration_id] = c
+        else:
+            revoked.add(c.registration_id)
     base = base_url or public_base_url()
     now = timezone.now()
     sequence = _next_sequence(tc)
@@ -213,6 +220,10 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
     for reg in sorted(regs, key=lambda r: r.pk):
         if reg.pk in live:
             existing.append(live[reg.pk])
+            continue
+        if reg.pk in revoked:
+            skipped.append({"registration": reg.pk, "code": "certificate_revoked",
+                            "message": f"{reg.trainee.name}的证书已撤销，不随批量颁发重新颁发。"})
             continue
         data = _data_for(reg, tc, sequence, base, now)
         missing = face.missing(pdf.all_text(data))
@@ -229,8 +240,11 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
 
 
 @transaction.atomic
-def issue_for_registration(actor, registration_id, base_url: str | None = None) -> tuple[Certificate, bool]:
-    """One trainee's certificate → (certificate, created). 409 not_completed unless completed."""
+def issue_for_registration(actor, registration_id, base_url: str | None = None,
+                           reason: str = "") -> tuple[Certificate, bool]:
+    """One trainee's certificate → (certificate, created); the live one if there is one. 409 not_completed
+    unless completed. After a revocation (with no successor) a new certificate is issued only with a
+    reason (409 certificate_revoked otherwise), recorded in the audit entry."""
     permissions.check(actor, "certificate.issue")
     reg = (Registration.objects.select_related("trainee", "enterprise").filter(pk=registration_id).first()
            if str(registration_id).isdigit() else None)
@@ -243,7 +257,12 @@ def issue_for_registration(actor, registration_id, base_url: str | None = None) 
     live = Certificate.objects.filter(registration=reg, revoked_at__isnull=True).first()
     if live:
         return live, False
-    return _create(actor, reg, tc, _next_sequence(tc), base_url or public_base_url(), timezone.now()), True
+    reason = (reason or "").strip()[:500]
+    if Certificate.objects.filter(registration=reg).exists() and not reason:
+        raise RuleViolation("certificate_revoked", f"{reg.trainee.name}的证书已撤销。如确需重新颁发，请填写理由。",
+                            errors=[FieldIssue("reason", "reason_required", "重新颁发须填写理由。")])
+    return _create(actor, reg, tc, _next_sequence(tc), base_url or public_base_url(), timezone.now(),
+                   reason=f"重新颁发：{reason}" if reason else ""), True
 
 
 def _reason(reason: str) -> str:

@@ -15,6 +15,7 @@ from lingjun.core.pages import page
 from lingjun.registrations.models import Registration
 
 from . import services
+from .pdf import cn_date
 from .models import VerificationResult
 
 RESULT_TEXT = {
@@ -33,6 +34,9 @@ def _result_page(request, number: str, name: str, channel: str, signature=None):
         return render(request, "certificates/verify.html", {"number": number, "name": name, "limited": exc.detail},
                       status=429)
     kind, title, text = RESULT_TEXT.get(answer["result"], NOT_FOUND)
+    for key in ("issued_on", "revoked_on"):
+        if answer.get(key):
+            answer[key] = cn_date(answer[key])
     status = 200 if kind != "invalid" else 404
     return render(request, "certificates/verify_result.html",
                   {"kind": kind, "title": title, "text": text, "answer": answer, "number": number}, status=status)
@@ -94,6 +98,10 @@ def class_page(request, pk: int):
             elif action == "revoke":
                 cert = services.revoke(request.user, number, reason)
                 messages.success(request, f"已撤销证书 {cert.number}。")
+            elif action == "regrant":
+                cert, _ = services.issue_for_registration(request.user, request.POST.get("registration", ""),
+                                                          base_url=base, reason=reason)
+                messages.success(request, f"已重新颁发证书 {cert.number}。")
             elif action == "reissue":
                 new = services.reissue(request.user, number, reason, base_url=base)
                 messages.success(request, f"已换发：原证书 {number} 撤销，新证书 {new.number}。")
@@ -119,7 +127,7 @@ def class_page(request, pk: int):
     issued = sum(1 for r in rows if r["live"])
     return render(request, "certificates/class.html", {
         "tc": tc, "rows": rows, "completed": completed, "issued": issued,
-        "to_issue": sum(1 for r in rows if r["reg"].status == "completed" and not r["live"]),
+        "to_issue": sum(1 for r in rows if r["reg"].status == "completed" and not r["live"] and not r["old"]),
         "font_ready": services.font_ready(),
     })
 

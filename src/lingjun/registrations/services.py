@@ -225,12 +225,16 @@ def _duplicate(exc: IntegrityError, programme_id=None, credit_code=None) -> Rule
     """Word the refusal the database made (R1). When both the enterprise and the person are taken, the
     enterprise rule is the one officers know, so it is named first."""
     text = str(exc).lower()
+    is_r1 = ("one_per_enterprise" in text or "one_per_trainee" in text
+             or ("unique" in text and ("enterprise_id" in text or "trainee_id" in text)))
+    if not is_r1:
+        raise exc  # not the R1 rule: a real fault, never disguised as a duplicate registration
     enterprise_taken = False
     if programme_id and credit_code:
         with scopes_disabled():
             enterprise_taken = Registration.objects.filter(
                 programme_id=programme_id, enterprise__credit_code=credit_code, status__in=LIVE_STATUSES).exists()
-    if "trainee" in text and not enterprise_taken:
+    if "trainee" in text and "enterprise" not in text and not enterprise_taken:
         return RuleViolation("trainee_already_registered", "该学员本年度已有有效报名，每人每年只能参加一期培训。",
                              [FieldIssue("trainee.id_number", "trainee_already_registered", "该学员本年度已报名。")])
     return RuleViolation("enterprise_already_registered", "该企业本年度已有学员报名：每家企业每年只能一人参加一期培训。",
@@ -238,9 +242,15 @@ def _duplicate(exc: IntegrityError, programme_id=None, credit_code=None) -> Rule
 
 
 def snapshot(reg: Registration) -> dict:
-    return {"status": reg.status, "trainee": reg.trainee.name, "id_number": reg.trainee.id_number_masked,
-            "enterprise": reg.enterprise.name, "credit_code": reg.enterprise.credit_code, "region": reg.region_id,
-            "is_principal": reg.is_principal, "preferred_classes": reg.preferred_classes}
+    """What an audit entry records of a registration (IDs masked): enough to see what an edit changed."""
+    t, e = reg.trainee, reg.enterprise
+    return {"status": reg.status, "trainee": t.name, "id_number": t.id_number_masked, "ethnicity": t.ethnicity,
+            "political_status": t.political_status, "education": t.education, "position": t.position,
+            "mobile": t.mobile, "email": t.email, "enterprise": e.name, "credit_code": e.credit_code,
+            "industry_division": e.industry_division, "employees": e.employees, "revenue": e.revenue,
+            "total_assets": e.total_assets, "address": e.address, "size_class": e.size_class,
+            "region": reg.region_id, "is_principal": reg.is_principal,
+            "principal_justification": reg.principal_justification, "preferred_classes": reg.preferred_classes}
 
 
 # --- create, edit, submit ----------------------------------------------------------------------------

@@ -93,9 +93,18 @@ def test_revocation_needs_a_reason_and_verification_then_says_revoked(centre, an
     assert body["status"] == "revoked" and body["revoked_on"] and body["name"] == "王**"
     entry = AuditEntry.objects.get(action="certificate.revoke")
     assert (entry.from_state, entry.to_state, entry.reason) == ("valid", "revoked", "学员提供材料不实")
-    # A revoked registration can be issued a fresh certificate explicitly (new number).
-    fresh = centre.post(f"classes/{klass.pk}/certificates").json()["issued"]
-    assert fresh[0]["number"] == "LJ2030-01-002"
+    # Issuing for the class again never undoes a revocation...
+    again = centre.post(f"classes/{klass.pk}/certificates")
+    assert again.status_code == 200 and again.json()["issued"] == []
+    assert again.json()["skipped"] == [{"registration": reg.pk, "code": "certificate_revoked",
+                                        "message": "王小明的证书已撤销，不随批量颁发重新颁发。"}]
+    r = centre.post(f"registrations/{reg.pk}/certificate")
+    assert r.status_code == 409 and r.json()["code"] == "certificate_revoked"
+    # ...granting again is explicit, with a reason, and takes a new number.
+    fresh = centre.post(f"registrations/{reg.pk}/certificate", {"reason": "撤销有误，经复核恢复"})
+    assert fresh.status_code == 201 and fresh.json()["number"] == "LJ2030-01-002"
+    assert AuditEntry.objects.filter(action="certificate.issue", reason__contains="撤销有误").count() == 1
+    assert anon.get(f"verify/{number}", {"name": "王小明"}).json()["status"] == "revoked"
 
 
 def test_reissue_revokes_the_old_one_and_issues_a_new_number_from_current_data(centre, anon, klass, trainee_in):

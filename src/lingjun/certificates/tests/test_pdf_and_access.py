@@ -160,6 +160,15 @@ def test_centre_pages(rare, page_client, klass, trainee_in):
     r = centre.post(f"/certificates/classes/{klass.pk}/",
                     {"action": "reissue", "number": cert.number, "reason": "单位名称更正"}, follow=True)
     assert "已换发" in r.content.decode()
+    new = Certificate.objects.get(registration=cert.registration, revoked_at__isnull=True)
+    centre.post(f"/certificates/classes/{klass.pk}/", {"action": "revoke", "number": new.number, "reason": "测试"})
+    r = centre.post(f"/certificates/classes/{klass.pk}/", {"action": "issue"}, follow=True)
+    assert "没有需要新颁发的证书" in r.content.decode() and "已撤销" in r.content.decode()
+    assert "重新颁发理由" in r.content.decode()
+    r = centre.post(f"/certificates/classes/{klass.pk}/",
+                    {"action": "regrant", "registration": cert.registration_id, "reason": "复核后恢复"}, follow=True)
+    assert "已重新颁发证书" in r.content.decode()
+    assert Certificate.objects.filter(registration=cert.registration, revoked_at__isnull=True).count() == 1
     assert centre.get(f"/certificates/classes/{klass.pk}/certificates.zip")["Content-Type"] == "application/zip"
     assert centre.get(f"/certificates/{cert.number}.pdf")["Content-Type"] == "application/pdf"
     assert centre.get("/certificates/").status_code == 200

@@ -98,7 +98,10 @@ def test_returned_registration_is_corrected_and_resubmitted_keeping_its_seat(cen
     assert r.json()["status"] == "returned" and r.json()["trainee"]["position"] == "董事长兼总经理"
     assert r.json()["enterprise"]["employees"] == 150
     update = AuditEntry.objects.get(action="registration.update", object_id=str(rid))
-    assert update.before == {"enterprise": old_name} and update.after == {"enterprise": "更正后的企业名称有限公司"}
+    # The audit names exactly what changed: the corrected name, position and head-count, nothing else.
+    assert set(update.before) == set(update.after) == {"enterprise", "position", "employees"}
+    assert update.before["enterprise"] == old_name and update.after["enterprise"] == "更正后的企业名称有限公司"
+    assert update.after["position"] == "董事长兼总经理" and update.after["employees"] == 150
 
     r = post(region_api, rid, "submit")
     assert r.status_code == 200 and r.json()["status"] == "submitted"
