@@ -57,6 +57,10 @@ def test_pdf_renders_one_landscape_page_with_ink(rare, tmp_path):
     assert image.width > image.height  # A4 landscape
     dark = sum(image.histogram()[:100])
     assert dark > 2000, dark  # text, frame and QR code are drawn, not blank boxes
+    # For people to look at (gitignored), as the classes' PDFs are.
+    artifacts = Path(__file__).resolve().parents[4] / "test-artifacts" / "pdf"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    _run("pdftoppm", "-png", "-r", "80", "-singlefile", str(src), str(artifacts / "certificate"))
 
 
 def test_embedded_font_is_a_valid_truetype_with_the_rare_glyphs(rare):
