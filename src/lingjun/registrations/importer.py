@@ -156,11 +156,13 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
                    .values_list("enterprise__credit_code", "region_id", "trainee__id_number_hash", "id")}
         ids_taken = set(live.filter(trainee__id_number_hash__in=list(seen_ids.values()))
                         .values_list("trainee__id_number_hash", flat=True))
-        earlier = set()
+        earlier: dict[str, list[int]] = {}  # R8: credit code -> earlier years it was trained in
         if programme.earlier_training_policy != "allow":
-            earlier = set(Registration.objects.filter(
-                enterprise__credit_code__in=seen_codes, programme__year__lt=programme.year,
-                status__in=("enrolled", "completed", "not_completed")).values_list("enterprise__credit_code", flat=True))
+            for c, y in (Registration.objects.filter(
+                    enterprise__credit_code__in=seen_codes, programme__year__lt=programme.year,
+                    status__in=("enrolled", "completed", "not_completed"))
+                    .values_list("enterprise__credit_code", "programme__year").distinct().order_by("programme__year")):
+                earlier.setdefault(c, []).append(y)
 
     unchanged = 0
     fresh = []
@@ -178,7 +180,8 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
             fail(row_no, cells, "trainee.id_number", "trainee_already_registered", "该学员本年度已有有效报名。")
             continue
         if code in earlier and programme.earlier_training_policy == "refuse":
-            fail(row_no, cells, "enterprise.credit_code", "previously_trained", "该企业往年已参加过培训，本年度不再接受报名。")
+            fail(row_no, cells, "enterprise.credit_code", "previously_trained",
+                 f"该企业已参加过{services.years_text(earlier[code])}的培训，本年度不再接受报名（复训邀请除外）。")
             continue
         fresh.append((row_no, cells, clean, h))
 
@@ -194,7 +197,7 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
     stored = not (mode == "all_or_nothing" and errors)
     created = 0
     if stored and fresh:
-        created = _store(actor, programme, region, fresh, ctx, reason)
+        created = _store(actor, programme, region, fresh, ctx, reason, earlier)
     errors.sort(key=lambda e: (e["row"], HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
     batch = ImportBatch.objects.create(
         programme=programme, region=region, file_name=file_name[:200], file_sha256=sha, mode=mode,
@@ -213,7 +216,7 @@ def _jsonable(v):
     return v if isinstance(v, str | int | float | bool) or v is None else str(v)
 
 
-def _store(actor, programme, region, fresh, ctx, reason) -> int:
+def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list[int]]) -> int:
     """Write the batch: seats first (one conditional UPDATE), then enterprises, people, registrations and
     their audit entries with one multi-row INSERT per table (core.bulk), all in the caller's transaction."""
     now = timezone.now()
@@ -277,7 +280,13 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
         trainee_id = dict(Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
 
         actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        not_principal = [{"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}]
+        not_principal = {"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}
+
+        def warnings(c) -> list[dict]:  # the same warnings the form attaches (R8 under the "warn" policy)
+            out = [] if c.is_principal else [not_principal]
+            if c.enterprise.credit_code in earlier:
+                out.append(services.previously_trained_warning(earlier[c.enterprise.credit_code]))
+            return out
         try:
             with transaction.atomic():
                 insert_rows(Registration, [
@@ -287,7 +296,7 @@ def _store(actor, programme, region, fresh, ctx, reason) -> int:
                     "created_by_id", "created_at", "updated_at", "placement_note",
                 ], ([programme.pk, trainee_id[h], ent_id[c.enterprise.credit_code], region.code, "submitted", True,
                      c.is_principal, c.principal_justification, c.preferred_classes, True, True, True, now, "", False,
-                     [] if c.is_principal else not_principal, "import", actor_id, now, now, ""]
+                     warnings(c), "import", actor_id, now, now, ""]
                     for _, _, c, h in fresh))
         except IntegrityError as exc:
             raise services._duplicate(exc) from None

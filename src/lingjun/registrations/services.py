@@ -176,11 +176,19 @@ def _check_earlier_training(programme: Programme, credit_code: str, is_retrainin
     years = _earlier_training(programme, credit_code)
     if not years:
         return []
-    text = "、".join(f"{y}年" for y in years)
+    text = years_text(years)
     if programme.earlier_training_policy == "refuse":
         raise RuleViolation("previously_trained", f"该企业已参加过{text}的培训，本年度不再接受报名（复训邀请除外）。",
                             [FieldIssue("enterprise.credit_code", "previously_trained", f"该企业已参加过{text}的培训。")])
-    return [{"code": "previously_trained", "message": f"该企业已参加过{text}的培训。"}]
+    return [previously_trained_warning(years)]
+
+
+def years_text(years) -> str:
+    return "、".join(f"{y}年" for y in years)
+
+
+def previously_trained_warning(years) -> dict:
+    return {"code": "previously_trained", "message": f"该企业已参加过{years_text(years)}的培训。"}
 
 
 # --- writing people and enterprises ------------------------------------------------------------------

@@ -442,3 +442,41 @@ def test_people_and_enterprises_known_from_an_earlier_year_are_updated_not_dupli
     assert result["created"] == 3 and not result["errors"]
     assert Trainee.objects.filter(name__startswith="新名字").count() == 3
     assert Trainee.objects.count() == 3 and Enterprise.objects.filter(address="新地址").count() == 3
+
+
+# --- R8 in the import path: the same rule as the form ----------------------------------------------------------
+
+@pytest.fixture
+def trained_in_2029(region_api, quota10):
+    """An enterprise that completed the 2029 programme; returns its credit code."""
+    from lingjun.programmes.models import Programme
+    from lingjun.programmes.services import _ensure_quota_rows
+
+    earlier = Programme.objects.create(year=2029, title="2029年", target_trainees=800, planned_classes=10,
+                                       registration_deadline=datetime.date(2030, 8, 31), status="open")
+    _ensure_quota_rows(earlier)
+    set_quota(earlier, "110000", 5)
+    body = payload()
+    Registration.objects.filter(pk=created(region_api, earlier, body)["id"]).update(status="completed")
+    return body["enterprise"]["credit_code"]
+
+
+def test_r8_warn_policy_imports_the_row_with_the_same_warning_as_the_form(region_api, quota10, trained_in_2029):
+    quota10.earlier_training_policy = "warn"
+    quota10.save()
+    result = imported(region_api, quota10, workbook([row_for(payload(enterprise={"credit_code": trained_in_2029}))]))
+    assert result["errors"] == [] and result["created"] == 1
+    reg = Registration.objects.get(programme=quota10, enterprise__credit_code=trained_in_2029)
+    assert {"code": "previously_trained", "message": "该企业已参加过2029年的培训。"} in reg.warnings
+
+
+def test_r8_refuse_policy_refuses_the_row_naming_the_year(region_api, quota10, trained_in_2029):
+    quota10.earlier_training_policy = "refuse"
+    quota10.save()
+    other = payload()
+    result = imported(region_api, quota10, workbook([row_for(payload(enterprise={"credit_code": trained_in_2029})),
+                                                      row_for(other, seq=2)]))
+    assert errors_of(result) == [(3, "统一社会信用代码", "previously_trained")]
+    assert "2029年" in result["errors"][0]["message"]
+    assert list(Registration.objects.filter(programme=quota10).values_list("enterprise__credit_code", flat=True)) == [
+        other["enterprise"]["credit_code"]]
