@@ -158,6 +158,16 @@ def update_class(actor, class_id, data: dict) -> TrainingClass:
     if "capacity" in values and values["capacity"] < tc.enrolled:
         raise RuleViolation("capacity_below_enrolled", f"已有 {tc.enrolled} 名学员编入，容量不能小于此数。",
                             [FieldIssue("capacity", "capacity_below_enrolled", "容量不能小于已编入人数。")])
+    if values.get("status") == "cancelled" and tc.status != "cancelled" and tc.enrolled:
+        raise RuleViolation("class_has_trainees", f"第{tc.number}期已编入 {tc.enrolled} 名学员，请先将学员调出再取消该班。",
+                            [FieldIssue("status", "class_has_trainees", "该班还有学员，不能取消。")])
+    start, end = values.get("start_date", tc.start_date), values.get("end_date", tc.end_date)
+    outside = tc.sessions.exclude(date__range=(start, end)).order_by("date").values_list("date", flat=True)[:1]
+    if outside:  # the lock on the class row serialises this with add_session
+        raise RuleViolation("sessions_outside_dates",
+                            f"课表中有 {outside[0]:%Y年%m月%d日} 的课程，不在新的开班日期内。请先调整课表。",
+                            [FieldIssue("start_date" if outside[0] < start else "end_date", "sessions_outside_dates",
+                                        "课表中有课程不在该日期范围内。")])
     before = _snapshot(tc)
     for k, v in values.items():
         setattr(tc, k, v)
@@ -294,8 +304,13 @@ def delete_session(actor, session_id) -> None:
 
 # --- assignment and placement -------------------------------------------------------------------------
 
+OPEN_FOR_TRAINEES = ("planned", "open")
+
+
 def _take(tc_id) -> bool:
-    return bool(TrainingClass.objects.filter(pk=tc_id, enrolled__lt=F("capacity")).update(enrolled=F("enrolled") + 1))
+    """One seat, in one conditional UPDATE: only below capacity and only in a class that still runs."""
+    return bool(TrainingClass.objects.filter(pk=tc_id, enrolled__lt=F("capacity"), status__in=OPEN_FOR_TRAINEES)
+                .update(enrolled=F("enrolled") + 1))
 
 
 def _give_back(tc_id) -> None:
@@ -317,6 +332,10 @@ def assign(actor, registration_id, class_id, note: str = "人工编班") -> Regi
     if reg.training_class_id == tc.pk:
         return reg
     if not _take(tc.pk):
+        tc.refresh_from_db(fields=["status", "capacity"])
+        if tc.status not in OPEN_FOR_TRAINEES:
+            raise RuleViolation("class_closed", f"第{tc.number}期{tc.get_status_display()}，不能再编入学员。",
+                                [FieldIssue("class", "class_closed", "该班已不再接收学员。")])
         raise RuleViolation("class_full", f"第{tc.number}期已满（容量 {tc.capacity} 人）。",
                             [FieldIssue("class", "class_full", "该班已满。")])
     before_class = reg.training_class_id

@@ -290,3 +290,15 @@ def test_concurrent_assignments_never_exceed_capacity(make_user, make_class, mak
         assert resent == []
     server_errors = [rec for rec in caplog.records if rec.name == "lingjun.api" and rec.exc_info]
     assert all("locked" in str(rec.exc_info[1]) for rec in server_errors), server_errors
+
+
+@pytest.mark.parametrize("status", ["cancelled", "finished"])
+def test_nobody_is_assigned_to_a_cancelled_or_finished_class(api_as, make_class, make_registration, status):
+    tc = make_class(1)
+    type(tc).objects.filter(pk=tc.pk).update(status=status)
+    reg = make_registration()
+    body = assert_error(api_as("centre").post(f"registrations/{reg.pk}/assign", {"class": tc.pk}), 409, "class_closed",
+                        {"class": "class_closed"})
+    assert "第1期" in body["detail"]
+    reg.refresh_from_db()
+    assert reg.status == "approved" and enrolled_in(tc) == 0

@@ -258,3 +258,27 @@ def test_patch_to_a_suspended_institution_is_409(api_as, programme, klass):
 def test_patch_end_before_start_is_422(api_as, klass):
     r = api_as("centre").patch(f"classes/{klass.pk}", {"end_date": "2030-10-01"})
     assert_error(r, 422, "end_before_start")
+
+
+def test_dates_cannot_move_away_from_sessions_already_timetabled(api_as, klass):
+    from lingjun.classes.models import TimetableSession
+
+    last_day = klass.end_date
+    TimetableSession.objects.create(training_class=klass, date=last_day, start=datetime.time(9), end=datetime.time(11),
+                                    title="闭幕式", topic_id="digital", format="lecture")
+    centre = api_as("centre")
+    r = centre.patch(f"classes/{klass.pk}", {"end_date": str(last_day - datetime.timedelta(days=1))})
+    body = assert_error(r, 409, "sessions_outside_dates", {"end_date": "sessions_outside_dates"})
+    assert f"{last_day:%Y年%m月%d日}" in body["detail"]
+    klass.refresh_from_db()
+    assert klass.end_date == last_day
+    # Extending the class around its sessions is fine.
+    assert centre.patch(f"classes/{klass.pk}", {"end_date": str(last_day + datetime.timedelta(days=1))}).status_code == 200
+
+
+def test_a_class_with_trainees_cannot_be_cancelled(api_as, klass):
+    TrainingClass.objects.filter(pk=klass.pk).update(enrolled=3)
+    r = api_as("centre").patch(f"classes/{klass.pk}", {"status": "cancelled"})
+    assert_error(r, 409, "class_has_trainees", {"status": "class_has_trainees"})
+    klass.refresh_from_db()
+    assert klass.status == "planned"
