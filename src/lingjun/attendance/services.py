@@ -244,32 +244,30 @@ def _maybe_effective(actor, leave: LeaveRequest) -> None:
         audit.record(actor, "leave.effective", leave, from_state="pending", to_state="approved")
 
 
-@transaction.atomic
-def approve_leave(actor, leave_id) -> LeaveRequest:
-    """The trainee's region officer approves (one half of the two-party rule)."""
-    permissions.check(actor, "leave.approve")
+def _sign_leave(actor, leave_id, action: str, party: str, audit_action: str) -> LeaveRequest:
+    """One party's half of the two-party rule: stamp `<party>_at` / `<party>_by`; effective once both signed."""
+    permissions.check(actor, action)
     leave = get_leave(actor, leave_id, lock=True)
     if leave.status != "pending":
         raise InvalidTransition(leave.status, "approved", LEAVE_LABELS)
-    leave.region_approved_at, leave.region_approved_by = timezone.now(), actor
-    audit.record(actor, "leave.region_approve", leave)
+    setattr(leave, f"{party}_at", timezone.now())
+    setattr(leave, f"{party}_by", actor)
+    audit.record(actor, audit_action, leave)
     _maybe_effective(actor, leave)
     leave.save()
     return leave
+
+
+@transaction.atomic
+def approve_leave(actor, leave_id) -> LeaveRequest:
+    """The trainee's region officer approves (one half of the two-party rule)."""
+    return _sign_leave(actor, leave_id, "leave.approve", "region_approved", "leave.region_approve")
 
 
 @transaction.atomic
 def acknowledge_leave(actor, leave_id) -> LeaveRequest:
     """The class (centre or the class's institution / head teacher) acknowledges (the other half)."""
-    permissions.check(actor, "leave.acknowledge")
-    leave = get_leave(actor, leave_id, lock=True)
-    if leave.status != "pending":
-        raise InvalidTransition(leave.status, "approved", LEAVE_LABELS)
-    leave.class_acknowledged_at, leave.class_acknowledged_by = timezone.now(), actor
-    audit.record(actor, "leave.class_acknowledge", leave)
-    _maybe_effective(actor, leave)
-    leave.save()
-    return leave
+    return _sign_leave(actor, leave_id, "leave.acknowledge", "class_acknowledged", "leave.class_acknowledge")
 
 
 @transaction.atomic

@@ -56,6 +56,11 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         convs.append(_converter(f))
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(cols)}) "
            f"VALUES ({', '.join(['%s'] * len(cols))})")
+    return _execute_many(sql, convs, rows, batch)
+
+
+def _execute_many(sql: str, convs: list, rows: Iterable[Sequence], batch: int) -> int:
+    """Run `sql` once per row (converted to database values column by column), `batch` rows per executemany."""
     plan = [(i, c) for i, c in enumerate(convs) if c is not None]
     n = 0
     chunk: list = []
@@ -95,20 +100,4 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         convs.append(_converter(f))
     sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(sets)} "
            f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
-    plan = [(i, c) for i, c in enumerate(convs) if c is not None]
-    n = 0
-    chunk: list = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            row = list(row)
-            for i, conv in plan:
-                row[i] = conv(row[i])
-            chunk.append(row)
-            if len(chunk) >= batch:
-                cursor.executemany(sql, chunk)
-                n += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            n += len(chunk)
-    return n
+    return _execute_many(sql, convs + [None], rows, batch)
