@@ -38,6 +38,7 @@ from lingjun.attendance.api import router as attendance_router  # noqa: E402
 from lingjun.certificates.api import router as certificates_router  # noqa: E402
 from lingjun.classes.api import router as classes_router  # noqa: E402
 from lingjun.core.api import router as core_router  # noqa: E402
+from lingjun.evaluations.api import router as evaluations_router  # noqa: E402
 from lingjun.institutions.api import router as institutions_router  # noqa: E402
 from lingjun.programmes.api import router as programmes_router  # noqa: E402
 from lingjun.reference.api import router as reference_router  # noqa: E402
@@ -52,3 +53,4 @@ api.add_router("", classes_router)
 api.add_router("", reference_router)
 api.add_router("", attendance_router)
 api.add_router("", certificates_router)
+api.add_router("", evaluations_router)

@@ -72,6 +72,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "certificate.reissue": frozenset({CENTRE}),
     "certificate.export": frozenset({CENTRE}),
     "certificate.view": frozenset({CENTRE, REGION, TRAINEE}),
+    "evaluation.submit": frozenset({TRAINEE}),
+    "evaluation.view": frozenset({BUREAU, CENTRE, INSTITUTION}),
+    "evaluation.names": frozenset({CENTRE}),  # who has not answered yet, by name (reminders)
+    "evaluation.policy": frozenset({BUREAU}),
+    "assessment.view": frozenset({BUREAU, CENTRE, ASSESSOR}),
+    "assessment.edit": frozenset({ASSESSOR}),
+    "ranking.view": frozenset({BUREAU, CENTRE}),
+    "ranking.confirm": frozenset({BUREAU}),
 }
 
 

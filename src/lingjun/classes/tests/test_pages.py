@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lingjun.classes.models import Faculty, TimetableSession, TrainingClass
 from lingjun.core.models import AuditEntry
+from lingjun.core.testing import pdf_text
 from lingjun.institutions.models import Institution, InstitutionYearStatus
 from lingjun.registrations.models import Registration
 
@@ -330,22 +331,7 @@ def test_region_sees_only_its_own_trainees_in_the_roster(page_client, klass, mak
 
 # --- documents ---------------------------------------------------------------------------------------
 
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "pdf"
-
-
-def _pdf_text(content: bytes, tmp_path, keep_as: str | None = None) -> str | None:
-    """The PDF's text by poppler's pdftotext (None when it is not installed). `keep_as` also leaves the PDF and
-    a 60 dpi PNG of each page in test-artifacts/pdf/ for people to look at (Chinese must not be boxes)."""
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    if keep_as:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / f"{keep_as}.pdf").write_bytes(content)
-        if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / keep_as)], check=True)
-    if not shutil.which("pdftotext"):
-        return None
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+_pdf_text = pdf_text
 
 
 @pytest.fixture

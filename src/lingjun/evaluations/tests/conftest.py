@@ -1,0 +1,52 @@
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.programmes.models import Quota
+from lingjun.registrations import fakes
+from lingjun.registrations import services as reg_services
+from lingjun.registrations.models import Registration
+
+
+@pytest.fixture
+def klass(programme, institution):
+    """A class that started yesterday and ends the day after tomorrow (evaluation is open)."""
+    today = timezone.localdate()
+    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
+                                        city="杭州", start_date=today - datetime.timedelta(days=1),
+                                        end_date=today + datetime.timedelta(days=2), capacity=30, status="open")
+
+
+def add_session(klass, day=0, title="课程", faculty=None, topic="digital", fmt="lecture"):
+    return TimetableSession.objects.create(training_class=klass, date=klass.start_date + datetime.timedelta(days=day),
+                                           start=datetime.time(9), end=datetime.time(11), title=title,
+                                           topic_id=topic, format=fmt, faculty=faculty)
+
+
+@pytest.fixture
+def enrol(make_user):
+    """enrol(klass, region="330000", status="enrolled") → (registration, trainee user)."""
+    rng = random.Random(7)
+
+    def make(klass, region="330000", status="enrolled"):
+        Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=500)
+        officer = make_user("region", region=region)
+        reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
+        trainee = make_user("trainee")
+        reg.trainee.user = trainee
+        reg.trainee.save()
+        Registration.objects.filter(pk=reg.pk).update(status=status, training_class=klass, holds_seat=status != "withdrawn",
+                                                      confirmed_at=timezone.now())
+        reg.refresh_from_db()
+        return reg, trainee
+
+    return make
+
+
+def answer(**kw):
+    body = {"course_design": 5, "faculty": 4, "organisation": 4, "effect": 5, "comments": ""}
+    body.update(kw)
+    return body
