@@ -3,18 +3,20 @@ from django.urls import reverse
 NAV = {
     "bureau": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:quotas_current", "名额分配"),
                ("programmes:workinfo_current", "工作信息"), ("registrations:current", "报名情况"),
-               ("classes:current", "班级"), ("institutions:list", "培训机构"), ("accounts:users", "用户管理"),
-               ("audit", "审计记录")],
+               ("classes:current", "班级"), ("institutions:list", "培训机构"),
+               ("evaluations:report_current", "培训评价"), ("evaluations:ranking_current", "机构排名"),
+               ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "报名审核"),
                ("programmes:workinfo_current", "工作信息"), ("classes:current", "班级"),
                ("classes:placement_current", "编班"), ("attendance:leave_list", "请假"), ("classes:faculty", "师资"),
-               ("institutions:list", "培训机构"),
-               ("accounts:users", "用户管理"), ("audit", "审计记录")],
+               ("institutions:list", "培训机构"), ("evaluations:report_current", "培训评价"),
+               ("evaluations:ranking_current", "机构排名"), ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "region": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "学员报名"),
                ("programmes:workinfo_current", "工作信息（附件3）"), ("attendance:leave_list", "请假审批")],
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
-                    ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
-    "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
+                    ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构"),
+                    ("evaluations:report_current", "培训评价")],
+    "assessor": [("home", "首页"), ("evaluations:assessments_current", "第三方评估"), ("institutions:list", "培训机构")],
     "trainee": [("home", "我的培训"), ("attendance:checkin", "签到"), ("attendance:leave_list", "请假")],
 }
 
@@ -30,6 +32,10 @@ SECTION_OF = {
     "classes:list": "classes:current",
     "classes:placement": "classes:placement_current",
     "attendance:leave_new": "attendance:leave_list",
+    "evaluations:report": "evaluations:report_current",
+    "evaluations:class_summary": "evaluations:report_current",
+    "evaluations:ranking": "evaluations:ranking_current",
+    "evaluations:assessments": "evaluations:assessments_current",
 }
 
 

@@ -40,7 +40,13 @@ def home(request):
     if user.role == "trainee":
         # Scoped in the ORM to the trainee's own registrations.
         ctx["registrations"] = list(Registration.objects.select_related(
-            "programme", "enterprise", "region", "training_class").order_by("-programme__year", "-id"))
+            "programme", "enterprise", "region", "training_class", "evaluation").order_by("-programme__year", "-id"))
+        from lingjun.evaluations import services as evaluation_services
+
+        for r in ctx["registrations"]:
+            if r.training_class_id and r.status in evaluation_services.TRAINED_STATUSES:
+                r.evaluation_state = ("done" if hasattr(r, "evaluation")
+                                      else evaluation_services.window_state(r.training_class))
     if programme is not None:
         today = timezone.localdate()
         ctx["days_left"] = (programme.registration_deadline - today).days
@@ -73,6 +79,12 @@ def home(request):
                 drafts=Count("id", filter=Q(status="draft")),
                 unconfirmed=Count("id", filter=Q(status="submitted", confirmed_at__isnull=True)),
                 approved=Count("id", filter=Q(status__in=("approved", "enrolled"))))
+    if user.role == "assessor" and programme is not None:
+        from lingjun.evaluations import services as evaluation_services
+
+        rows = evaluation_services.assessments(user, programme.pk)
+        ctx["to_assess"] = [r for r in rows if r["score"] is None]
+        ctx["assessed"] = len(rows) - len(ctx["to_assess"])
     if user.role == "institution":
         # Its classes this week and today's sessions (scoped in the ORM to the user's institution).
         from lingjun.classes import queries as class_queries

@@ -70,6 +70,7 @@ def _bar_chart(pdf, title: str, items: list[tuple[str, float | None]], scale_max
         pdf.cell(12, h, _fmt(value))
         pdf.set_y(y + h + 0.6)
     pdf.ln(3)
+    pdf.set_fill_color(255, 255, 255)  # tables drawn next must not inherit the bar colour
     pdf.set_font(FAMILY, size=10)
 
 

@@ -444,7 +444,8 @@ def compute_ranking(programme: Programme) -> dict:
         row["rank"] = i
         row["proposed_suspension"] = bottom > 0 and i > len(rows) - bottom
     decision = RankingDecision.objects.filter(programme=programme).select_related("next_programme").first()
-    return {"programme": programme, "policy": policy, "weights": weights, "rows": rows, "decision": decision}
+    return {"programme": programme, "policy": policy, "weights": weights, "rows": rows, "decision": decision,
+            "weights_text": {k: f"{float(v):g}" for k, v in weights.items()}}
 
 
 def ranking_row_json(row: dict) -> dict:
