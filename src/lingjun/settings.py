@@ -74,10 +74,14 @@ TEMPLATES = [
     }
 ]
 
+_DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lingjun.sqlite3'}"
+# PostgreSQL forks a server process per connection: opening one per request costs more than a check-in
+# itself (bench_checkin), so connections are kept for a minute and health-checked before reuse.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lingjun.sqlite3'}",
-        conn_max_age=int(os.environ.get("LINGJUN_CONN_MAX_AGE", "0")),
+        _DATABASE_URL,
+        conn_max_age=int(os.environ.get("LINGJUN_CONN_MAX_AGE", "0" if _DATABASE_URL.startswith("sqlite") else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

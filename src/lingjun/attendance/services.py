@@ -88,59 +88,84 @@ def _session(session_id) -> TimetableSession:
     return s
 
 
+def window_of(day, start, end, opens_minutes: int, grace_minutes: int):
+    """(opens, late_after, closes) as aware datetimes for a session on `day` from `start` to `end`."""
+    tz = timezone.get_default_timezone()
+    begin = datetime.datetime.combine(day, start, tz)
+    return (begin - datetime.timedelta(minutes=opens_minutes), begin + datetime.timedelta(minutes=grace_minutes),
+            datetime.datetime.combine(day, end, tz))
+
+
 def session_window(s: TimetableSession) -> tuple[datetime.datetime, datetime.datetime, datetime.datetime]:
     """(opens, late_after, closes) in aware datetimes, from the programme's settings."""
-    tz = timezone.get_default_timezone()
-    start = datetime.datetime.combine(s.date, s.start, tz)
-    end = datetime.datetime.combine(s.date, s.end, tz)
     p = s.training_class.programme
-    return (start - datetime.timedelta(minutes=p.checkin_opens_minutes),
-            start + datetime.timedelta(minutes=p.late_grace_minutes), end)
+    return window_of(s.date, s.start, s.end, p.checkin_opens_minutes, p.late_grace_minutes)
+
+
+ALREADY_COUNTED = ("present", "late", "excused")
 
 
 def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[AttendanceRecord, bool]:
-    """Trainee check-in by scanned code → (record, created). Checking in twice is harmless (idempotent)."""
+    """Trainee check-in by scanned code → (record, created). Checking in twice is harmless (idempotent).
+
+    This is the platform's hottest write (a whole class within a minute or two), so it reads only the columns
+    it needs and lets the database's unique constraints decide: one INSERT for the phone, one for the record."""
     permissions.check(actor, "attendance.checkin")
     session_id, _ = parse_code(code)
     with scopes_disabled():
-        session = TimetableSession.objects.select_related("training_class__programme").filter(pk=session_id).first()
-        if session is None:
+        row = next(iter(TimetableSession.objects.filter(pk=session_id).values_list(
+            "training_class_id", "date", "start", "end", "training_class__programme__checkin_opens_minutes",
+            "training_class__programme__late_grace_minutes")[:1]), None)
+        if row is None:
             raise RuleViolation("invalid_code", "签到码无效。")
-        reg = Registration.objects.filter(training_class_id=session.training_class_id, trainee__user=actor,
-                                          status__in=("enrolled", "completed", "not_completed")).first()
-    if reg is None:
+        class_id, day, start, end, opens_minutes, grace_minutes = row
+        reg_id = next(iter(Registration.objects.filter(
+            training_class_id=class_id, trainee__user=actor, status__in=("enrolled", "completed", "not_completed"))
+            .values_list("pk", flat=True)[:1]), None)
+    if reg_id is None:
         raise PermissionDenied("not_enrolled", "您不是该班学员，不能在此签到。")
     now = timezone.now()
-    opens, late_after, closes = session_window(session)
+    opens, late_after, closes = window_of(day, start, end, opens_minutes, grace_minutes)
     if not opens <= now <= closes:
         raise RuleViolation("outside_window",
                             f"不在签到时间内：本节课 {opens.astimezone():%H:%M} 起可签到，{closes.astimezone():%H:%M} 截止。")
     reused_by = None
     with scopes_disabled(), transaction.atomic():
-        existing = AttendanceRecord.objects.filter(registration=reg, session=session).first()
-        if existing and existing.status in ("present", "late", "excused"):
-            return existing, False
         if device_id:
             try:
                 with transaction.atomic():
-                    DeviceCheckin.objects.create(session=session, device_id=device_id, registration=reg)
+                    DeviceCheckin.objects.create(session_id=session_id, device_id=device_id, registration_id=reg_id)
             except IntegrityError:
-                other = DeviceCheckin.objects.filter(session=session, device_id=device_id).first()
-                if other and other.registration_id != reg.pk:
-                    reused_by = other.registration_id
+                other = (DeviceCheckin.objects.filter(session_id=session_id, device_id=device_id)
+                         .values_list("registration_id", flat=True).first())
+                if other is not None and other != reg_id:
+                    mine = AttendanceRecord.objects.filter(registration_id=reg_id, session_id=session_id,
+                                                           status__in=ALREADY_COUNTED).first()
+                    if mine is not None:  # already checked in (on another phone): say so, nothing else
+                        return mine, False
+                    reused_by = other
         if reused_by is None:
             status = AttendanceStatus.PRESENT if now <= late_after else AttendanceStatus.LATE
-            record, created = AttendanceRecord.objects.update_or_create(
-                registration=reg, session=session,
-                defaults={"status": status, "source": "qr", "checked_in_at": now, "device_id": device_id[:64],
-                          "client_ip": client_ip})
+            values = {"status": status, "source": "qr", "checked_in_at": now, "device_id": device_id[:64],
+                      "client_ip": client_ip}
+            try:  # the usual case: the first tap, one INSERT
+                with transaction.atomic():
+                    record = AttendanceRecord.objects.create(registration_id=reg_id, session_id=session_id, **values)
+            except IntegrityError:  # a record exists: a second tap, or staff marked the trainee absent earlier
+                record = AttendanceRecord.objects.get(registration_id=reg_id, session_id=session_id)
+                if record.status in ALREADY_COUNTED:
+                    return record, False
+                for field, value in values.items():
+                    setattr(record, field, value)
+                record.save(update_fields=[*values, "updated_at"])
             audit.record(actor, "attendance.checkin", record, to_state=status,
-                         after={"session": session.pk, "device": device_id[:16]})
+                         after={"session": session_id, "device": device_id[:16]})
     if reused_by is not None:
         # Logged in its own transaction: the refusal must leave a trace (who, which phone, from where).
         with scopes_disabled():
+            reg = Registration.objects.get(pk=reg_id)
             audit.record(actor, "attendance.device_reused", reg, reason=f"同一手机已为他人签到（IP {client_ip}）",
-                         after={"session": session.pk, "other_registration": reused_by})
+                         after={"session": session_id, "other_registration": reused_by})
         raise RuleViolation("device_already_used", "这台手机已为其他学员签到。每位学员须用本人手机签到。")
     return record, True
 
