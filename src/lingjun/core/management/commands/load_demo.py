@@ -105,11 +105,24 @@ class Command(BaseCommand):
                     "liaison_phone": "0571-87005678", "liaison_mobile": "13905710000",
                     "liaison_email": "lihua@example.cn"})
             self._demo_year(demo_year, bureau)
+            self._demo_assessments(Programme.objects.get(year=2024))
         self.stdout.write(self.style.SUCCESS(
             "演示数据已就绪。演示用户：bureau、centre、assessor、institution、trainee、region（浙江）、"
             + "、".join(f"region-{c}" for c in DEMO_REGIONS[1:])
             + ("；密码取自 LINGJUN_DEMO_PASSWORD。" if os.environ.get("LINGJUN_DEMO_PASSWORD")
                else f"；密码为默认的 {DEFAULT_PASSWORD}（可用 LINGJUN_DEMO_PASSWORD 设置）。")))
+
+    def _demo_assessments(self, programme):
+        """The assessor's 2024 scores, so the ranking page has something to explain (once)."""
+        from lingjun.evaluations import services as evaluation_services
+        from lingjun.evaluations.models import Assessment
+
+        if Assessment.objects.filter(programme=programme).exists():
+            return
+        assessor = User.objects.get(username="assessor")
+        for i, inst in enumerate(Institution.objects.order_by("name")):
+            evaluation_services.set_assessment(assessor, programme.pk, inst.pk, 92 - 4 * i,
+                                               "现场检查与资料审核（演示数据）")
 
     def _demo_year(self, programme, bureau):
         """Registrations in several states, classes with timetables and a placement, for the open demo year."""
