@@ -1,41 +1,27 @@
 """Check-in under concurrent phones on loopback, against gunicorn (the `make run` server) — issue #5.
 
 800 enrolled trainees (the whole 2024 intake at once, the issue's "800 trainees within two minutes") each check
-in once with the projected code, from BENCH_CLIENTS concurrent phones (default 50), in BENCH_ROUNDS sessions. Baseline in the same run: GET /healthz on the same server and
-worker settings. Prints requests/s, p50/p95 latency, statuses (only 201 is acceptable), the ratio against
-/healthz (goal ≥ 0.5) and checks afterwards that exactly one attendance record per trainee was stored.
+in once with the projected code, from BENCH_CLIENTS concurrent phones (default 50), in BENCH_ROUNDS sessions.
+Baseline in the same run: GET /healthz on the same server and worker settings, alternating with the check-in
+rounds. Prints requests/s, p50/p95 latency, statuses (only 201 is acceptable), the ratio of the medians
+(goal >= 0.5) and checks afterwards that exactly one attendance record per trainee and session was stored.
 Uses DATABASE_URL when set (PostgreSQL), else a throw-away SQLite file.
   .venv/bin/python bench/bench_checkin.py
 """
 
-import concurrent.futures as cf
 import datetime
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(ROOT, "src"))
+from loopback import call, gunicorn, prepare_environment, run
+
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 TRAINEES = int(os.environ.get("BENCH_TRAINEES", "800"))
 WORKERS = os.environ.get("BENCH_WORKERS", "4")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # baseline and check-in alternate; medians are compared
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def setup_class():
@@ -91,18 +77,7 @@ def setup_class():
 
 
 def main():
-    env = dict(os.environ)
-    if not env.get("DATABASE_URL"):
-        env["LINGJUN_VAR_DIR"] = tempfile.mkdtemp(prefix="lingjun-bench-")
-    env.setdefault("LINGJUN_SECRET_KEY", "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    env["DJANGO_SETTINGS_MODULE"] = "lingjun.settings"
-    os.environ.update(env)
-    py = os.path.join(ROOT, ".venv", "bin", "python")
-    subprocess.run([py, "-m", "lingjun", "migrate", "-v0"], check=True, env=env)
-
-    import django
-
-    django.setup()
+    env = prepare_environment()
     from django.db import connection
 
     from lingjun.attendance.models import AttendanceRecord
@@ -114,78 +89,35 @@ def main():
         sessions, tokens = setup_class()
     print(f"# set-up: {TRAINEES} enrolled trainees in {time.perf_counter() - t0:.1f} s")
     vendor = connection.vendor
-    connection.close()
-
-    port = free_port()
-    server = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "gunicorn"), "lingjun.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-w", WORKERS, "--threads", "4", "--log-level", "warning"], env=env, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-
-        def call(method, path, token=None, body=None):
-            headers = {"Content-Type": "application/json"}
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-            req = urllib.request.Request(base + path, data=body, method=method, headers=headers)
-            t0 = time.perf_counter()
-            try:
-                with urllib.request.urlopen(req, timeout=60) as r:
-                    r.read()
-                    status, code = r.status, ""
-            except urllib.error.HTTPError as e:
-                status, code = e.code, json.loads(e.read() or b"{}").get("code", "")
-            return status, code, time.perf_counter() - t0
-
+    with gunicorn(env, WORKERS) as base:
         def phone(session):
             def tap(i):
                 # What the phone sends after scanning the projector: the current code and its device id.
                 body = json.dumps({"code": make_code(session.pk), "device": f"bench-phone-{i}"}).encode()
-                return call("POST", "/api/v1/checkin", tokens[i], body)
+                return call(base, "POST", "/api/v1/checkin", tokens[i], body)
             return tap
-
-        def run(label, fn, n):
-            t0 = time.perf_counter()
-            with cf.ThreadPoolExecutor(CLIENTS) as pool:
-                results = list(pool.map(fn, range(n)))
-            wall = time.perf_counter() - t0
-            lat = sorted(r[2] for r in results)
-            seen = {}
-            for s, c, _ in results:
-                seen[f"{s} {c}".strip()] = seen.get(f"{s} {c}".strip(), 0) + 1
-            rps = len(results) / wall
-            print(f"{label:<26} {len(results):>5} req  {rps:8.1f} req/s  p50 {statistics.median(lat) * 1000:6.1f} ms  "
-                  f"p95 {lat[int(len(lat) * 0.95) - 1] * 1000:7.1f} ms  wall {wall:5.1f} s  statuses {seen}")
-            return rps, seen
 
         print(f"# check-in — {vendor}, gunicorn {WORKERS} workers × 4 threads, {CLIENTS} concurrent phones, "
               f"{ROUNDS} alternating rounds")
         base_rates, rates, seen = [], [], {}
         for n, session in enumerate(sessions, start=1):
-            base_rates.append(run(f"round {n} GET /healthz", lambda i: call("GET", "/healthz"), TRAINEES)[0])
-            rps, round_seen = run(f"round {n} POST /api/v1/checkin", phone(session), TRAINEES)
+            base_rates.append(run(f"round {n} GET /healthz", lambda i: call(base, "GET", "/healthz"),
+                                  TRAINEES, CLIENTS)[0])
+            rps, tally = run(f"round {n} POST /api/v1/checkin", phone(session), TRAINEES, CLIENTS)
             rates.append(rps)
-            for k, v in round_seen.items():
+            for k, v in tally.statuses.items():
                 seen[k] = seen.get(k, 0) + v
-        ratio = statistics.median(rates) / statistics.median(base_rates)
-        print(f"median: healthz {statistics.median(base_rates):.1f} req/s, check-in {statistics.median(rates):.1f} req/s; "
-              f"ratio checkin/healthz = {ratio:.2f} (goal >= 0.5)")
-        with scopes_disabled():
-            stored = AttendanceRecord.objects.filter(session__in=sessions).count()
-            present = AttendanceRecord.objects.filter(session__in=sessions, status="present").count()
-        errors = {k: v for k, v in seen.items() if k != "201"}
-        expected = TRAINEES * ROUNDS
-        print(f"stored={stored} present={present} expected={expected} errors={errors or 'none'}")
-        assert stored == expected == seen.get("201", 0), "lost or duplicated check-ins"
-        assert not errors, errors
-    finally:
-        server.terminate()
-        server.wait(10)
+    ratio = statistics.median(rates) / statistics.median(base_rates)
+    print(f"median: healthz {statistics.median(base_rates):.1f} req/s, check-in {statistics.median(rates):.1f} req/s; "
+          f"ratio checkin/healthz = {ratio:.2f} (goal >= 0.5)")
+    with scopes_disabled():
+        stored = AttendanceRecord.objects.filter(session__in=sessions).count()
+        present = AttendanceRecord.objects.filter(session__in=sessions, status="present").count()
+    errors = {k: v for k, v in seen.items() if k != "201"}
+    expected = TRAINEES * ROUNDS
+    print(f"stored={stored} present={present} expected={expected} errors={errors or 'none'}")
+    assert stored == expected == seen.get("201", 0), "lost or duplicated check-ins"
+    assert not errors, errors
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import django  # noqa: E402
 django.setup()
 
 import openpyxl  # noqa: E402
-import xlsxwriter  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from lingjun.accounts.models import User  # noqa: E402
@@ -29,33 +28,12 @@ from lingjun.core.scoping import scopes_disabled  # noqa: E402
 from lingjun.programmes.models import Programme, Quota  # noqa: E402
 from lingjun.registrations import fakes, importer  # noqa: E402
 from lingjun.registrations.models import Registration  # noqa: E402
-from lingjun.registrations.sheet import HEADERS  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("BENCH_IMPORT_SIZES", "2000,50000").split(",")]
 
 
 def workbook(n: int, seed: int) -> bytes:
-    rng = random.Random(seed)
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True})
-    ws = wb.add_worksheet("附件4")
-    ws.write_row(0, 0, HEADERS)
-    used = set()
-    for i in range(1, n + 1):
-        p = fakes.registration_payload(rng, "330000")
-        t, e = p["trainee"], p["enterprise"]
-        while e["credit_code"] in used or t["id_number"] in used:
-            e["credit_code"], t["id_number"] = fakes.credit_code(rng, "330000"), fakes.id_number(rng, "330000")
-        used.update((e["credit_code"], t["id_number"]))
-        ws.write_row(i, 0, [i, t["name"], "", t["ethnicity"], t["id_number"], t["political_status"], t["education"],
-                            t["position"], "是", "", t["mobile"], t["email"], e["name"], e["credit_code"],
-                            e["industry_division"], e["employees"], e["revenue"], e["total_assets"],
-                            "、".join({"little_giant": "专精特新“小巨人”企业", "high_tech": "高新技术企业",
-                                       "innovative_sme": "创新型中小企业",
-                                       "provincial_specialized": "省级专精特新中小企业"}[q] for q in e["qualifications"]),
-                            e["address"], "3、5", "是", "是", "是"])
-    wb.close()
-    return buf.getvalue()
+    return fakes.workbook(n, random.Random(seed), "330000")
 
 
 def openpyxl_read(data: bytes) -> int:

@@ -67,3 +67,36 @@ def registration_payload(rng: random.Random, region: str = "110000", *, manufact
         "preferred_classes": sorted(rng.sample(range(1, 11), k=2)),
         "submit": True,
     }
+
+
+QUALIFICATION_LABELS = {"little_giant": "专精特新“小巨人”企业", "high_tech": "高新技术企业",
+                        "innovative_sme": "创新型中小企业", "provincial_specialized": "省级专精特新中小企业"}
+
+
+def workbook(n: int, rng: random.Random, region: str = "330000") -> bytes:
+    """A filled-in 附件4 workbook of `n` valid rows for `region` (distinct people and enterprises), as a region
+    officer would upload it. Used by benchmarks and load scripts."""
+    import io
+
+    import xlsxwriter
+
+    from .sheet import HEADERS
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True})
+    ws = wb.add_worksheet("附件4")
+    ws.write_row(0, 0, HEADERS)
+    used = set()
+    for i in range(1, n + 1):
+        p = registration_payload(rng, region)
+        t, e = p["trainee"], p["enterprise"]
+        while e["credit_code"] in used or t["id_number"] in used:
+            e["credit_code"], t["id_number"] = credit_code(rng, region), id_number(rng, region)
+        used.update((e["credit_code"], t["id_number"]))
+        ws.write_row(i, 0, [i, t["name"], "", t["ethnicity"], t["id_number"], t["political_status"], t["education"],
+                            t["position"], "是", "", t["mobile"], t["email"], e["name"], e["credit_code"],
+                            e["industry_division"], e["employees"], e["revenue"], e["total_assets"],
+                            "、".join(QUALIFICATION_LABELS[q] for q in e["qualifications"]),
+                            e["address"], "3、5", "是", "是", "是"])
+    wb.close()
+    return buf.getvalue()
