@@ -147,6 +147,11 @@ def class_detail(request, pk):
         "other_classes": (TrainingClass.objects.filter(programme_id=tc.programme_id, enrolled__lt=F("capacity"))
                           .exclude(pk=tc.pk).exclude(status="cancelled").order_by("number") if can_assign else []),
         "topics": Topic.objects.order_by("sort") if can_edit else [],
+        "links": {"attendance": permissions.allowed(user, "attendance.view"),
+                  "project": permissions.allowed(user, "attendance.project"),
+                  "completion": permissions.allowed(user, "completion.manage"),
+                  "certificates": permissions.allowed(user, "certificate.issue"),
+                  "evaluation": permissions.allowed(user, "evaluation.view")},
     })
 
 

@@ -43,7 +43,12 @@ def home(request):
             "programme", "enterprise", "region", "training_class", "evaluation").order_by("-programme__year", "-id"))
         from lingjun.evaluations import services as evaluation_services
 
+        from lingjun.certificates.models import Certificate
+
+        live = {c.registration_id: c for c in Certificate.objects.filter(
+            registration__in=ctx["registrations"], revoked_at__isnull=True)}
         for r in ctx["registrations"]:
+            r.live_certificate = live.get(r.pk)
             if r.training_class_id and r.status in evaluation_services.TRAINED_STATUSES:
                 r.evaluation_state = ("done" if hasattr(r, "evaluation")
                                       else evaluation_services.window_state(r.training_class))

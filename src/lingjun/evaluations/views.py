@@ -91,7 +91,8 @@ def report(request, pk):
         return reports.xlsx(data)
     if fmt == "pdf":
         return reports.pdf(data)
-    return render(request, "evaluations/report.html", {"programme": programme, "data": data})
+    return render(request, "evaluations/report.html", {
+        "programme": programme, "data": data, "perms_ranking": permissions.allowed(request.user, "ranking.view")})
 
 
 @page

@@ -188,3 +188,15 @@ def test_without_the_font_issuing_answers_503_and_changes_nothing(settings, cent
     assert r.status_code == 503 and r.json()["code"] == "pdf_font_missing"
     assert "LINGJUN_CJK_FONT" in r.json()["detail"]
     assert not Certificate.objects.exists()
+
+
+def test_trainee_finds_the_certificate_download_on_the_home_page(rare):
+    from django.test import Client
+
+    cert, user, _ = rare
+    client = Client()
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert f"/certificates/{cert.number}.pdf" in html and "下载结业证书" in html
+    r = client.get(f"/certificates/{cert.number}.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")

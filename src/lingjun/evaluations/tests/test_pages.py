@@ -120,3 +120,17 @@ def test_ranking_page_explains_and_the_bureau_confirms(programme, page_client):
     centre = page_client("centre").get(f"/programmes/{programme.pk}/ranking/").content.decode()
     assert "确认排名并暂停" not in centre and "保存规则" not in centre
     assert page_client("institution").get(f"/programmes/{programme.pk}/ranking/").status_code == 403
+
+
+def test_class_page_leads_staff_to_attendance_completion_certificates_and_evaluation(klass, page_client, make_user):
+    add_session(klass, 0, "开班式")
+    centre = page_client("centre").get(f"/classes/{klass.pk}/").content.decode()
+    for url in (f"/classes/{klass.pk}/attendance/", f"/classes/{klass.pk}/completion/",
+                f"/certificates/classes/{klass.pk}/", f"/classes/{klass.pk}/evaluation/", "/projector/"):
+        assert url in centre, url
+    staff = page_client(make_user("institution", institution=klass.institution))
+    html = staff.get(f"/classes/{klass.pk}/").content.decode()
+    assert f"/classes/{klass.pk}/evaluation/" in html and "/projector/" in html
+    assert f"/classes/{klass.pk}/completion/" not in html and "/certificates/classes/" not in html
+    trainee = page_client("trainee").get(f"/classes/{klass.pk}/").content.decode()
+    assert "/projector/" not in trainee and f"/classes/{klass.pk}/evaluation/" not in trainee
