@@ -1,6 +1,7 @@
 """Pages for attendance (projector, phone check-in, marking, grid), leave and completion."""
 
 import secrets
+from decimal import Decimal
 
 import segno
 from django.contrib import messages
@@ -195,7 +196,24 @@ def completion(request, class_id):
     tc = TrainingClass.objects.select_related("programme").filter(pk=class_id).first()
     if tc is None:
         raise NotFound()
-    if request.method == "POST":
+    rule_error, rule_typed = None, {}
+    if request.method == "POST" and request.POST.get("action") == "rule":
+        # The page asks for a percentage (90), the service takes a share (0.9).
+        rule_typed = {k: request.POST.get(k, "").strip() for k in ("min_attendance", "max_unexcused")}
+        try:
+            percent = Decimal(rule_typed["min_attendance"] or "x") / 100
+        except ArithmeticError:
+            percent = "invalid"
+        raw_max = rule_typed["max_unexcused"]
+        try:
+            services.set_completion_rule(request.user, tc.programme_id, percent,
+                                         int(raw_max) if raw_max.isdigit() else raw_max)
+        except DomainError as exc:
+            rule_error = exc
+        else:
+            messages.success(request, "结业规则已保存，下方建议已按新规则重新计算。")
+            return redirect("attendance:completion", class_id)
+    elif request.method == "POST":
         overrides = {int(k[2:]): v for k, v in request.POST.items() if k.startswith("o_") and k[2:].isdigit()}
         try:
             result = services.confirm_completion(request.user, class_id, overrides)
@@ -205,4 +223,7 @@ def completion(request, class_id):
             messages.success(request, f"已确认：结业 {result['completed']} 人，未结业 {result['not_completed']} 人。")
             return redirect("attendance:completion", class_id)
     proposal = services.propose_completion(request.user, class_id)
-    return render(request, "attendance/completion.html", {"tc": tc, "proposal": proposal})
+    tc.programme.refresh_from_db()
+    return render(request, "attendance/completion.html", {"tc": tc, "proposal": proposal, "rule_error": rule_error,
+                                                          "rule_typed": rule_typed},
+                  status=422 if rule_error else 200)

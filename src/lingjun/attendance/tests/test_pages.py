@@ -87,3 +87,24 @@ def test_completion_page_confirms_outcomes(page_client, klass, enrol):
     reg.refresh_from_db()
     assert reg.status == "completed"
     assert page_client("region").get(f"/classes/{klass.pk}/completion/").status_code == 403
+
+
+def test_completion_rule_is_set_on_the_page_in_percent_and_a_refusal_keeps_it(page_client, klass, enrol):
+    reg, _, _ = enrol()
+    s1 = session_at(klass, timezone.now() - datetime.timedelta(hours=5), minutes=60)
+    session_at(klass, timezone.now() - datetime.timedelta(hours=3), minutes=60)
+    AttendanceRecord.objects.create(registration=reg, session=s1, status="present")  # 50 %, one absence
+    centre = page_client("centre")
+    url = f"/classes/{klass.pk}/completion/"
+    assert 'value="90"' in centre.get(url).content.decode()
+    r = centre.post(url, {"action": "rule", "min_attendance": "150", "max_unexcused": "1"})
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "最低出勤率须为 0 到 1 之间" in html and 'value="150"' in html
+    r = centre.post(url, {"action": "rule", "min_attendance": "50", "max_unexcused": "1"}, follow=True)
+    assert "结业规则已保存" in r.content.decode()
+    klass.programme.refresh_from_db()
+    assert float(klass.programme.completion_min_attendance) == 0.5 and klass.programme.completion_max_unexcused == 1
+    assert "符合结业条件" in r.content.decode()
+    reg.refresh_from_db()
+    assert reg.status == "enrolled"  # saving the rule decides nobody's outcome
