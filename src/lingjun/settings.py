@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "lingjun.classes",
     "lingjun.attendance",
     "lingjun.certificates",
+    "lingjun.alumni",
 ]
 
 MIDDLEWARE = [

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("lingjun.registrations.urls")),
     path("", include("lingjun.certificates.urls")),
     path("", include("lingjun.attendance.urls")),
+    path("", include("lingjun.alumni.urls")),
     path("api/v1/", api.urls),
 ]

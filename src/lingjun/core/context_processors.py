@@ -3,15 +3,16 @@ from django.urls import reverse
 NAV = {
     "bureau": [("home", "首页"), ("programmes:list", "年度计划"), ("programmes:quotas_current", "名额分配"),
                ("programmes:workinfo_current", "工作信息"), ("registrations:current", "报名情况"),
-               ("classes:current", "班级"), ("institutions:list", "培训机构"), ("accounts:users", "用户管理"),
-               ("audit", "审计记录")],
+               ("classes:current", "班级"), ("institutions:list", "培训机构"), ("alumni:stats_current", "统计"),
+               ("alumni:archive", "信息档案"), ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "centre": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "报名审核"),
                ("programmes:workinfo_current", "工作信息"), ("classes:current", "班级"),
                ("classes:placement_current", "编班"), ("attendance:leave_list", "请假"), ("classes:faculty", "师资"),
-               ("institutions:list", "培训机构"),
+               ("institutions:list", "培训机构"), ("alumni:stats_current", "统计"), ("alumni:archive", "信息档案"),
                ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "region": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "学员报名"),
-               ("programmes:workinfo_current", "工作信息（附件3）"), ("attendance:leave_list", "请假审批")],
+               ("programmes:workinfo_current", "工作信息（附件3）"), ("attendance:leave_list", "请假审批"),
+               ("alumni:stats_current", "统计"), ("alumni:archive", "信息档案")],
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
                     ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
     "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
@@ -30,6 +31,8 @@ SECTION_OF = {
     "classes:list": "classes:current",
     "classes:placement": "classes:placement_current",
     "attendance:leave_new": "attendance:leave_list",
+    "alumni:stats": "alumni:stats_current",
+    "alumni:enterprise": "alumni:archive",
 }
 
 

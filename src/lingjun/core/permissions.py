@@ -72,6 +72,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "certificate.reissue": frozenset({CENTRE}),
     "certificate.export": frozenset({CENTRE}),
     "certificate.view": frozenset({CENTRE, REGION, TRAINEE}),
+    "stats.view": frozenset({BUREAU, CENTRE, REGION}),
+    "alumni.view": frozenset({BUREAU, CENTRE, REGION}),
+    "followup.view": frozenset({BUREAU, CENTRE, REGION}),
+    "followup.edit": frozenset({REGION}),
+    "retraining.invite": frozenset({CENTRE}),
+    "personal_data.export_own": frozenset({TRAINEE}),
 }
 
 

@@ -1,0 +1,182 @@
+"""Programme dashboard (SPEC §3.8; API.md `GET /api/v1/programmes/{id}/stats`).
+
+Every figure is an aggregate computed by the database (GROUP BY with conditional counts); Python only
+merges a handful of grouped rows (37 regions, a few dozen classes or industry divisions), never the
+registrations themselves, so the cost follows the number of groups, not the size of the history.
+
+Counts are cumulative over live registrations: an enrolled trainee has also been submitted and approved;
+rejected, withdrawn and drafts are not counted (a draft was never submitted).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from lingjun.attendance.models import AttendanceRecord
+from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.core import permissions
+from lingjun.core.errors import NotFound
+from lingjun.core.scoping import scopes_disabled
+from lingjun.programmes.models import Programme, Quota
+from lingjun.reference.models import IndustrySection, Qualification, Region
+from lingjun.registrations.models import SizeClass
+
+# Cumulative stages (registrations/models.py statuses). "returned" was submitted and still holds its seat.
+SUBMITTED = ("submitted", "returned", "approved", "enrolled", "completed", "not_completed")
+APPROVED = ("approved", "enrolled", "completed", "not_completed")
+ENROLLED = ("enrolled", "completed", "not_completed")
+COMPLETED = ("completed",)
+
+STAGES = (("submitted", SUBMITTED), ("approved", APPROVED), ("enrolled", ENROLLED), ("completed", COMPLETED))
+
+
+def _ratio(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def get_programme(programme_id) -> Programme:
+    p = Programme.objects.filter(pk=programme_id).first() if str(programme_id).isdigit() else None
+    if p is None:
+        raise NotFound("not_found", "该年度计划不存在。")
+    return p
+
+
+def _stage_counts(**extra):
+    return {name: Count("id", filter=Q(status__in=statuses), **extra) for name, statuses in STAGES}
+
+
+def by_region(programme: Programme) -> list[dict]:
+    from lingjun.registrations.models import Registration
+
+    quotas = dict(Quota.objects.filter(programme=programme).values_list("region_id", "amount"))
+    counts = {row["region_id"]: row for row in Registration.objects.filter(programme=programme)
+              .values("region_id").annotate(**_stage_counts()).order_by()}
+    names = dict(Region.objects.values_list("code", "name"))
+    rows = []
+    for code in sorted(set(quotas) | set(counts)):
+        c = counts.get(code, {})
+        row = {"region": code, "region_name": names.get(code, code), "quota": quotas.get(code, 0)}
+        row.update({name: c.get(name, 0) for name, _ in STAGES})
+        row["quota_used_share"] = _ratio(row["submitted"], row["quota"])
+        rows.append(row)
+    return rows
+
+
+def _mix(programme: Programme) -> dict:
+    from lingjun.registrations.models import Registration
+
+    live = Registration.objects.filter(programme=programme, status__in=SUBMITTED)
+    size_labels = dict(SizeClass.choices)
+    size = [{"code": r["enterprise__size_class"], "label": size_labels.get(r["enterprise__size_class"], "未知"),
+             "count": r["n"]}
+            for r in live.values("enterprise__size_class").annotate(n=Count("id")).order_by("-n", "enterprise__size_class")]
+    qual_names = dict(Qualification.objects.values_list("code", "name"))
+    qualification = [{"code": r["enterprise__qualifications"] or "none",
+                      "label": qual_names.get(r["enterprise__qualifications"], "无资质"), "count": r["n"]}
+                     for r in live.values("enterprise__qualifications").annotate(n=Count("id"))
+                     .order_by("-n", "enterprise__qualifications")]
+    # Grouped by division in the database; the (at most ~97) division groups fold into GB/T 4754 sections.
+    sections = list(IndustrySection.objects.all())
+    folded: dict[str, dict] = {}
+    for r in live.values("enterprise__industry_division").annotate(n=Count("id")).order_by():
+        division = r["enterprise__industry_division"] or ""
+        number = int(division[:2]) if division[:2].isdigit() else -1
+        sec = next((s for s in sections if s.division_from <= number <= s.division_to), None)
+        key = sec.section if sec else "?"
+        entry = folded.setdefault(key, {"code": key, "label": sec.name if sec else "未知行业", "count": 0})
+        entry["count"] += r["n"]
+    industry = sorted(folded.values(), key=lambda e: (-e["count"], e["code"]))
+    return {"size": size, "qualification": qualification, "industry": industry}
+
+
+def _classes(programme: Programme) -> list[dict]:
+    from lingjun.registrations.models import Registration
+
+    seated = dict(Registration.objects.filter(programme=programme, status__in=ENROLLED)
+                  .values("training_class_id").annotate(n=Count("id")).order_by()
+                  .values_list("training_class_id", "n"))
+    rows = []
+    for c in (TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
+              .select_related("institution").order_by("number")):
+        trainees = seated.get(c.pk, 0)
+        rows.append({"class": c.pk, "number": c.number, "label": f"第{c.number}期（{c.city}）",
+                     "institution": c.institution.name, "capacity": c.capacity, "trainees": trainees,
+                     "fill": _ratio(trainees, c.capacity)})
+    return rows
+
+
+def _attendance(programme: Programme, now=None) -> dict:
+    """Share of required, already-ended sessions attended (present or late), over those sessions minus the
+    excused ones — the completion rule's measure (SPEC §3.4). A session that ended without a record counts
+    as absent, as in attendance.services.effective_status."""
+    from lingjun.registrations.models import Registration
+
+    now = timezone.localtime(now or timezone.now())
+    ended = (Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time()))
+    sessions = dict(TimetableSession.objects.filter(training_class__programme=programme, required=True)
+                    .filter(ended).values("training_class_id").annotate(n=Count("id")).order_by()
+                    .values_list("training_class_id", "n"))
+    people = dict(Registration.objects.filter(programme=programme, status__in=ENROLLED)
+                  .values("training_class_id").annotate(n=Count("id")).order_by()
+                  .values_list("training_class_id", "n"))
+    expected = sum(n * people.get(cid, 0) for cid, n in sessions.items())
+    counts = AttendanceRecord.objects.filter(
+        session__training_class__programme=programme, session__required=True,
+        registration__status__in=ENROLLED).filter(
+        Q(session__date__lt=now.date()) | Q(session__date=now.date(), session__end__lte=now.time())
+    ).aggregate(present=Count("id", filter=Q(status="present")), late=Count("id", filter=Q(status="late")),
+                excused=Count("id", filter=Q(status="excused")))
+    attended = counts["present"] + counts["late"]
+    due = expected - counts["excused"]
+    return {"session_slots": expected, "present": counts["present"], "late": counts["late"],
+            "excused": counts["excused"], "absent": max(0, due - attended), "rate": _ratio(attended, due)}
+
+
+def programme_stats(actor, programme_id, now=None) -> dict:
+    """The dashboard. Bureau and centre see every region; a region officer sees its own row beside the
+    national totals (never another region's row); other roles are refused (403)."""
+    permissions.check(actor, "stats.view")
+    programme = get_programme(programme_id)
+    # Deliberately national: the totals are public to every permitted role; rows are filtered below.
+    with scopes_disabled():
+        from lingjun.registrations.models import Registration
+
+        regions = by_region(programme)
+        agg = Registration.objects.filter(programme=programme).aggregate(
+            **_stage_counts(), not_completed=Count("id", filter=Q(status="not_completed")),
+            manufacturing=Count("id", filter=Q(status__in=SUBMITTED, enterprise__is_manufacturing=True)))
+        quota_total = Quota.objects.filter(programme=programme).aggregate(t=Sum("amount"))["t"] or 0
+        mix = _mix(programme)
+        classes = _classes(programme)
+        attendance = _attendance(programme, now)
+    totals = {name: agg[name] for name, _ in STAGES}
+    totals["quota"] = quota_total
+    totals["not_completed"] = agg["not_completed"]
+    finished = agg["completed"] + agg["not_completed"]
+    minimum = programme.min_manufacturing_share
+    share = _ratio(agg["manufacturing"], agg["submitted"])
+    if actor.role == "region":
+        regions = [r for r in regions if r["region"] == actor.region_id]
+    capacity = sum(c["capacity"] for c in classes)
+    seated = sum(c["trainees"] for c in classes)
+    return {
+        "programme": programme.pk, "year": programme.year, "title": programme.title,
+        "target": programme.target_trainees,
+        "target_share": _ratio(totals["submitted"], programme.target_trainees),
+        "totals": totals,
+        "manufacturing": agg["manufacturing"],
+        "manufacturing_share": share,
+        "min_manufacturing_share": float(minimum) if minimum is not None else None,
+        "manufacturing_below_minimum": bool(minimum is not None and share is not None and share < float(minimum)),
+        "by_region": regions,
+        "mix": mix,
+        "classes": classes,
+        "class_fill": {"capacity": capacity, "trainees": seated, "fill": _ratio(seated, capacity)},
+        "attendance": attendance,
+        "completion": {"finished": finished, "completed": agg["completed"], "not_completed": agg["not_completed"],
+                       "rate": _ratio(agg["completed"], finished)},
+        # Evaluations are built in a separate app; until it lands the dashboard has no satisfaction figure.
+        "satisfaction": None,
+        "generated_at": timezone.now(),
+    }
