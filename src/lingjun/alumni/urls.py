@@ -12,5 +12,6 @@ urlpatterns = [
     path("enterprises/<str:credit_code>/", views.enterprise_page, name="enterprise"),
     path("enterprises/<str:credit_code>/reports/", views.enterprise_add_report, name="add_report"),
     path("enterprises/<str:credit_code>/services/", views.enterprise_add_service, name="add_service"),
+    path("me/", views.my_data_page, name="my_data_page"),
     path("me/personal-data.json", views.my_personal_data, name="my_data"),
 ]

@@ -153,3 +153,11 @@ def retrain(request, registration_id):
 @page
 def my_personal_data(request):
     return personal_data_download(services.personal_data(request.user))
+
+
+@page
+def my_data_page(request):
+    """我的信息: what the platform holds about me, with the download (the download is audited)."""
+    permissions.check(request.user, "personal_data.export_own")
+    trainee = getattr(request.user, "trainee", None)
+    return render(request, "alumni/my_data.html", {"trainee": trainee})

@@ -16,7 +16,8 @@ NAV = {
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
                     ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构")],
     "assessor": [("home", "首页"), ("institutions:list", "培训机构")],
-    "trainee": [("home", "我的培训"), ("attendance:checkin", "签到"), ("attendance:leave_list", "请假")],
+    "trainee": [("home", "我的培训"), ("attendance:checkin", "签到"), ("attendance:leave_list", "请假"),
+                ("alumni:my_data_page", "我的信息")],
 }
 
 # Pages that belong to a menu entry other than the one their URL starts with: the quota editor of any

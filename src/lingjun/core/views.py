@@ -38,9 +38,10 @@ def home(request):
     programme = programme_services.current_programme()
     ctx = {"programme": programme}
     if user.role == "trainee":
-        # Scoped in the ORM to the trainee's own registrations.
-        ctx["registrations"] = list(Registration.objects.select_related(
-            "programme", "enterprise", "region", "training_class").order_by("-programme__year", "-id"))
+        # Scoped in the ORM to the trainee's own registrations; with timetable and certificates.
+        from lingjun.alumni.mine import my_training
+
+        ctx["registrations"] = my_training(user)
     if programme is not None:
         today = timezone.localdate()
         ctx["days_left"] = (programme.registration_deadline - today).days
