@@ -22,6 +22,7 @@ def trend(title: str, labels: list[str], values: list, *, kind: str = "line", un
     left, right, top, bottom = 64, 16, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     present = [_num(v) for v in values if v is not None]
+    whole = all(isinstance(v, int) for v in values if v is not None)  # counts: no fractional tick labels
     top_value = max(present + [0.0]) or 1.0
     n = max(len(labels), 1)
     step = plot_w / n
@@ -31,7 +32,7 @@ def trend(title: str, labels: list[str], values: list, *, kind: str = "line", un
     for i in range(5):  # grid lines and y labels
         y = top + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{_fmt(top_value * i / 4)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{f"{round(top_value * i / 4):,}" if whole else _fmt(top_value * i / 4)}</text>')
     points = []
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
         cx = left + step * i + step / 2
