@@ -5,8 +5,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 
+from lingjun.core.exports import XLSX_MIME
 from lingjun.core.schemas import ERRORS
 
 from . import archive as archive_q
@@ -150,6 +152,25 @@ def add_report(request, credit_code: str, payload: ReportIn):
     return 201, services.add_report(request.auth, credit_code, payload.dict())
 
 
+class ImportOut(Schema):
+    created: int
+    periods: list[str]
+
+
+@router.post("/enterprises/{credit_code}/reports/import", response={201: ImportOut, **ERRORS},
+             summary="上传企业经营情况表（xlsx，表头：报告期、营业收入（万元）……）；整表校验，任一行有误则不导入")
+def import_reports(request, credit_code: str, file: UploadedFile = File(...)):
+    reports = services.import_reports(request.auth, credit_code, file.read())
+    return 201, {"created": len(reports), "periods": [r.period for r in reports]}
+
+
+@router.get("/enterprises/{credit_code}/reports/template.xlsx", response={200: None, **ERRORS},
+            summary="企业经营情况上传模板")
+def report_template(request, credit_code: str):
+    services.get_enterprise(request.auth, credit_code, "followup.edit")
+    return xlsx_bytes_response("企业经营情况模板.xlsx", services.report_template())
+
+
 @router.get("/enterprises/{credit_code}/reports", response={200: ReportList, **ERRORS}, summary="企业经营情况（按报告期）")
 def list_reports(request, credit_code: str):
     enterprise, rows = services.reports(request.auth, credit_code)
@@ -247,5 +268,14 @@ def personal_data_download(data: dict) -> HttpResponse:
 
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-personal-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def xlsx_bytes_response(filename: str, content: bytes) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "no-store"
     return response

@@ -325,3 +325,108 @@ def personal_data(actor) -> dict:
     audit.record(actor, "personal_data.export", actor, object_type="user", label=actor.username,
                  reason="本人查阅、复制个人信息（个人信息保护法第四十五条）")
     return data
+
+
+# --- operation reports uploaded as a sheet ---------------------------------------------------------------
+
+REPORT_COLUMNS = [("period", "报告期"), ("revenue", "营业收入（万元）"), ("employees", "从业人员（人）"),
+                  ("rnd_spend", "研发投入（万元）"), ("patents", "专利数（件）"), ("export_revenue", "出口额（万元）"),
+                  ("financing", "融资额（万元）"), ("note", "备注")]
+MAX_REPORT_ROWS = 500
+
+
+def _sheet_value(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # calamine gives 2024.0 for a cell typed as a number
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
+def read_report_sheet(data: bytes) -> list[tuple[int, dict]]:
+    """→ [(Excel row number, {field: text})] from the 企业经营情况 sheet (header row starts with 报告期)."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from lingjun.registrations.importer import MAX_UPLOAD_BYTES
+
+    def refuse(code, message):
+        return ValidationFailed([FieldIssue("file", code, message)])
+
+    if not data:
+        raise refuse("empty_file", "上传的文件是空的。")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise refuse("file_too_large", "文件过大，请拆分后上传。")
+    if not data.startswith(b"PK\x03\x04"):
+        raise refuse("not_xlsx", "文件不是 Excel 工作簿（.xlsx），请另存为 .xlsx 后上传。")
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001 - any parser failure means an unreadable workbook
+        raise refuse("not_xlsx", "无法读取该工作簿，请确认是有效的 .xlsx 文件。") from None
+    header_at = next((i for i, row in enumerate(rows[:6]) if row and _sheet_value(row[0]) == "报告期"), None)
+    if header_at is None:
+        raise refuse("header_not_found", "未找到表头行（第一列应为“报告期”）。请使用平台提供的模板。")
+    header = [_sheet_value(c) for c in rows[header_at]]
+    index = {}
+    for field, label in REPORT_COLUMNS:
+        if label in header:
+            index[field] = header.index(label)
+        elif field not in ("export_revenue", "financing", "note"):
+            raise refuse("column_missing", f"缺少“{label}”列。请使用平台提供的模板。")
+    out = []
+    for offset, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        values = {f: _sheet_value(row[i]) if i < len(row) else "" for f, i in index.items()}
+        if any(values.values()):
+            out.append((offset, values))
+    if not out:
+        raise refuse("no_rows", "表中没有数据行。")
+    if len(out) > MAX_REPORT_ROWS:
+        raise refuse("too_many_rows", f"一次最多上传 {MAX_REPORT_ROWS} 行。")
+    return out
+
+
+@transaction.atomic
+def import_reports(actor, credit_code, data: bytes) -> list[OperationReport]:
+    """Upload several periods at once. All or nothing: every row is checked like a single report (same
+    rules, same codes); if any row is wrong nothing is stored and each error names its row and column."""
+    enterprise = get_enterprise(actor, credit_code, "followup.edit")
+    rows = read_report_sheet(data)
+    labels = dict(REPORT_COLUMNS)
+    with scopes_disabled():
+        taken = set(OperationReport.objects.filter(enterprise=enterprise).values_list("period", flat=True))
+    errors, cleaned, seen = [], [], {}
+    for number, values in rows:
+        try:
+            clean = clean_report(values)
+        except ValidationFailed as exc:
+            errors.extend(FieldIssue(f"rows[{number}].{e.field}", e.code, f"第{number}行“{labels.get(e.field, e.field)}”："
+                                     + e.message) for e in exc.errors)
+            continue
+        period = clean["period"]
+        if period in taken or period in seen:
+            where = f"与第{seen[period]}行重复" if period in seen else "已有记录"
+            errors.append(FieldIssue(f"rows[{number}].period", "duplicate_period",
+                                     f"第{number}行“报告期”：{period} {where}。"))
+            continue
+        seen[period] = number
+        cleaned.append(clean)
+    if errors:
+        raise ValidationFailed(errors, detail=f"表中有 {len(errors)} 处错误，未导入任何数据，请修改后重新上传。"
+                               if len(errors) > 1 else errors[0].message)
+    reports = [OperationReport(enterprise=enterprise, region_id=actor.region_id, created_by=actor, **c)
+               for c in cleaned]
+    OperationReport.objects.bulk_create(reports)
+    audit.record(actor, "followup.report_import", enterprise, label=enterprise.name,
+                 after={"periods": [c["period"] for c in cleaned]})
+    return reports
+
+
+def report_template() -> bytes:
+    from lingjun.core.exports import Sheet, build_xlsx
+
+    return build_xlsx([Sheet(name="企业经营情况", headers=[label for _, label in REPORT_COLUMNS],
+                             rows=[], subtitle=("每行一个报告期，写作 2025、2025-H1、2025-Q2 或 2025-07；金额单位为万元；"
+                                                "出口额、融资额、备注可不填。例：2024 | 8200 | 130 | 410 | 12"),
+                             text_columns={0}, widths=[12, 16, 14, 16, 12, 14, 14, 30])])

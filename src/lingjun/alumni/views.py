@@ -15,7 +15,7 @@ from lingjun.reference.models import IndustrySection, Qualification, Region
 
 from . import archive as archive_q
 from . import charts, exports, services, stats
-from .api import personal_data_download
+from .api import personal_data_download, xlsx_bytes_response
 from .models import ServiceKind
 
 
@@ -117,6 +117,28 @@ def enterprise_add_report(request, credit_code):
         return _back(credit_code)
     messages.success(request, f"已保存 {report.period} 的经营情况。")
     return _back(credit_code)
+
+
+@page
+@require_POST
+def enterprise_import_reports(request, credit_code):
+    upload = request.FILES.get("file")
+    try:
+        reports = services.import_reports(request.user, credit_code, upload.read() if upload else b"")
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        request.session["report_form"] = {"data": {}, "errors": [e.message for e in exc.errors] or [exc.detail]}
+        messages.error(request, exc.detail)
+        return _back(credit_code)
+    messages.success(request, f"已导入 {len(reports)} 个报告期的经营情况。")
+    return _back(credit_code)
+
+
+@page
+def enterprise_report_template(request, credit_code):
+    services.get_enterprise(request.user, credit_code, "followup.edit")
+    return xlsx_bytes_response("企业经营情况模板.xlsx", services.report_template())
 
 
 @page
