@@ -159,7 +159,7 @@ class ImportOut(Schema):
 
 @router.post("/enterprises/{credit_code}/reports/import", response={201: ImportOut, **ERRORS},
              summary="上传企业经营情况表（xlsx，表头：报告期、营业收入（万元）……）；整表校验，任一行有误则不导入")
-def import_reports(request, credit_code: str, file: UploadedFile = File(...)):
+def import_reports(request, credit_code: str, file: UploadedFile = File(...)):  # noqa: B008 - ninja idiom
     reports = services.import_reports(request.auth, credit_code, file.read())
     return 201, {"created": len(reports), "periods": [r.period for r in reports]}
 
