@@ -90,43 +90,36 @@ def _mix(programme: Programme) -> dict:
     return {"size": size, "qualification": qualification, "industry": industry}
 
 
-def _classes(programme: Programme) -> list[dict]:
-    from lingjun.registrations.models import Registration
-
-    seated = dict(Registration.objects.filter(programme=programme, status__in=ENROLLED)
-                  .values("training_class_id").annotate(n=Count("id")).order_by()
-                  .values_list("training_class_id", "n"))
-    rows = []
-    for c in (TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
-              .select_related("institution").order_by("number")):
-        trainees = seated.get(c.pk, 0)
-        rows.append({"class": c.pk, "number": c.number, "label": f"第{c.number}期（{c.city}）",
-                     "institution": c.institution.name, "capacity": c.capacity, "trainees": trainees,
-                     "fill": _ratio(trainees, c.capacity)})
-    return rows
+def _class_rows(programme: Programme):
+    """Classes of the programme with their trainee count. Driven from the programme's classes (joined to
+    registrations through the class index) so the cost follows this programme, not the whole history."""
+    return (TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
+            .select_related("institution").order_by("number")
+            .annotate(trainees=Count("registrations", filter=Q(registrations__status__in=ENROLLED))))
 
 
-def _attendance(programme: Programme, now=None) -> dict:
+def _classes(class_rows) -> list[dict]:
+    return [{"class": c.pk, "number": c.number, "label": f"第{c.number}期（{c.city}）",
+             "institution": c.institution.name, "capacity": c.capacity, "trainees": c.trainees,
+             "fill": _ratio(c.trainees, c.capacity)} for c in class_rows]
+
+
+def _attendance(programme: Programme, class_rows, now=None) -> dict:
     """Share of required, already-ended sessions attended (present or late), over those sessions minus the
     excused ones — the completion rule's measure (SPEC §3.4). A session that ended without a record counts
     as absent, as in attendance.services.effective_status."""
-    from lingjun.registrations.models import Registration
-
     now = timezone.localtime(now or timezone.now())
-    ended = (Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time()))
-    sessions = dict(TimetableSession.objects.filter(training_class__programme=programme, required=True)
-                    .filter(ended).values("training_class_id").annotate(n=Count("id")).order_by()
+    ended = (TimetableSession.objects.filter(training_class__programme=programme, required=True)
+             .filter(Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time())))
+    sessions = dict(ended.values("training_class_id").annotate(n=Count("id")).order_by()
                     .values_list("training_class_id", "n"))
-    people = dict(Registration.objects.filter(programme=programme, status__in=ENROLLED)
-                  .values("training_class_id").annotate(n=Count("id")).order_by()
-                  .values_list("training_class_id", "n"))
+    people = {c.pk: c.trainees for c in class_rows}
     expected = sum(n * people.get(cid, 0) for cid, n in sessions.items())
-    counts = AttendanceRecord.objects.filter(
-        session__training_class__programme=programme, session__required=True,
-        registration__status__in=ENROLLED).filter(
-        Q(session__date__lt=now.date()) | Q(session__date=now.date(), session__end__lte=now.time())
-    ).aggregate(present=Count("id", filter=Q(status="present")), late=Count("id", filter=Q(status="late")),
-                excused=Count("id", filter=Q(status="excused")))
+    # Looked up through the attendance index on session, one programme's sessions at a time.
+    counts = AttendanceRecord.objects.filter(session_id__in=ended.values("id"),
+                                             registration__status__in=ENROLLED).aggregate(
+        present=Count("id", filter=Q(status="present")), late=Count("id", filter=Q(status="late")),
+        excused=Count("id", filter=Q(status="excused")))
     attended = counts["present"] + counts["late"]
     due = expected - counts["excused"]
     return {"session_slots": expected, "present": counts["present"], "late": counts["late"],
@@ -148,8 +141,9 @@ def programme_stats(actor, programme_id, now=None) -> dict:
             manufacturing=Count("id", filter=Q(status__in=SUBMITTED, enterprise__is_manufacturing=True)))
         quota_total = Quota.objects.filter(programme=programme).aggregate(t=Sum("amount"))["t"] or 0
         mix = _mix(programme)
-        classes = _classes(programme)
-        attendance = _attendance(programme, now)
+        class_rows = list(_class_rows(programme))
+        classes = _classes(class_rows)
+        attendance = _attendance(programme, class_rows, now)
     totals = {name: agg[name] for name, _ in STAGES}
     totals["quota"] = quota_total
     totals["not_completed"] = agg["not_completed"]

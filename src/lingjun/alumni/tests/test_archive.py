@@ -88,3 +88,16 @@ def test_archive_page_with_filters_and_scoping(page_client, people):
     centre = page_client("centre").get("/alumni/", {"q": people["bj"].enterprise.credit_code}).content.decode()
     assert people["bj"].enterprise.name in centre and people["zj_done"].enterprise.name not in centre
     assert page_client("institution").get("/alumni/").status_code == 403
+
+
+def test_common_search_terms_give_the_same_rows(api_as, people, monkeypatch):
+    """Beyond SEARCH_ID_LIMIT matching people the search scans registrations instead: same answer."""
+    from lingjun.alumni import archive
+
+    client = api_as("centre")
+    term = people["zj_done"].enterprise.name[:3]
+    by_id = ids(client.get("alumni", {"q": term}).json())
+    monkeypatch.setattr(archive, "SEARCH_ID_LIMIT", 0)
+    assert ids(client.get("alumni", {"q": term}).json()) == by_id and people["zj_done"].pk in by_id
+    zj = api_as("region", region="330000")
+    assert people["bj"].pk not in ids(zj.get("alumni", {"q": people["bj"].trainee.name}).json())
