@@ -109,7 +109,7 @@ def alumni(request, filters: Query[ArchiveFilter]):
 # --- enterprise follow-up ----------------------------------------------------------------------------
 
 class ReportIn(Schema):
-    period: str | None = None
+    period: Any = None
     revenue: Any = None
     employees: Any = None
     rnd_spend: Any = None

@@ -30,9 +30,7 @@ _NOT_FOUND = "企业不存在或不在您的管辖范围内。"
 def followed_enterprises():
     """Enterprises with a trainee in the (scoped) archive: a region officer's own region's alumni only."""
     trained = Registration.objects.filter(enterprise=OuterRef("pk"), status__in=ARCHIVE_STATUSES)
-    with scopes_disabled():
-        base = Enterprise.objects.all()
-    return base.filter(Exists(trained))
+    return Enterprise.objects.filter(Exists(trained))
 
 
 def get_enterprise(actor, credit_code, action: str = "followup.view") -> Enterprise:
