@@ -64,23 +64,25 @@ def by_region(programme: Programme) -> list[dict]:
 
 
 def _mix(programme: Programme) -> dict:
-    from lingjun.registrations.models import Registration
+    from lingjun.registrations.models import Enterprise, Registration
 
     live = Registration.objects.filter(programme=programme, status__in=SUBMITTED)
+    # R1 (a database constraint) allows one live registration per enterprise and programme, so counting the
+    # programme's enterprises counts its registrations; starting from those enterprises (a semi-join) keeps
+    # the cost to this programme's rows instead of joining the whole history's enterprises.
+    firms = Enterprise.objects.filter(id__in=live.values("enterprise_id"))
     size_labels = dict(SizeClass.choices)
-    size = [{"code": r["enterprise__size_class"], "label": size_labels.get(r["enterprise__size_class"], "未知"),
-             "count": r["n"]}
-            for r in live.values("enterprise__size_class").annotate(n=Count("id")).order_by("-n", "enterprise__size_class")]
+    size = [{"code": r["size_class"], "label": size_labels.get(r["size_class"], "未知"), "count": r["n"]}
+            for r in firms.values("size_class").annotate(n=Count("id")).order_by("-n", "size_class")]
     qual_names = dict(Qualification.objects.values_list("code", "name"))
-    qualification = [{"code": r["enterprise__qualifications"] or "none",
-                      "label": qual_names.get(r["enterprise__qualifications"], "无资质"), "count": r["n"]}
-                     for r in live.values("enterprise__qualifications").annotate(n=Count("id"))
-                     .order_by("-n", "enterprise__qualifications")]
+    qualification = [{"code": r["qualifications"] or "none", "label": qual_names.get(r["qualifications"], "无资质"),
+                      "count": r["n"]}
+                     for r in firms.values("qualifications").annotate(n=Count("id")).order_by("-n", "qualifications")]
     # Grouped by division in the database; the (at most ~97) division groups fold into GB/T 4754 sections.
     sections = list(IndustrySection.objects.all())
     folded: dict[str, dict] = {}
-    for r in live.values("enterprise__industry_division").annotate(n=Count("id")).order_by():
-        division = r["enterprise__industry_division"] or ""
+    for r in firms.values("industry_division").annotate(n=Count("id")).order_by():
+        division = r["industry_division"] or ""
         number = int(division[:2]) if division[:2].isdigit() else -1
         sec = next((s for s in sections if s.division_from <= number <= s.division_to), None)
         key = sec.section if sec else "?"
@@ -108,6 +110,8 @@ def _attendance(programme: Programme, class_rows, now=None) -> dict:
     """Share of required, already-ended sessions attended (present or late), over those sessions minus the
     excused ones — the completion rule's measure (SPEC §3.4). A session that ended without a record counts
     as absent, as in attendance.services.effective_status."""
+    from lingjun.registrations.models import Registration
+
     now = timezone.localtime(now or timezone.now())
     ended = (TimetableSession.objects.filter(training_class__programme=programme, required=True)
              .filter(Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time())))
@@ -115,9 +119,10 @@ def _attendance(programme: Programme, class_rows, now=None) -> dict:
                     .values_list("training_class_id", "n"))
     people = {c.pk: c.trainees for c in class_rows}
     expected = sum(n * people.get(cid, 0) for cid, n in sessions.items())
-    # Looked up through the attendance index on session, one programme's sessions at a time.
-    counts = AttendanceRecord.objects.filter(session_id__in=ended.values("id"),
-                                             registration__status__in=ENROLLED).aggregate(
+    # Semi-joins on this programme's ended sessions and placed registrations (both indexed on attendance),
+    # never a join with the whole history's registrations.
+    placed = Registration.objects.filter(programme=programme, status__in=ENROLLED).values("id")
+    counts = AttendanceRecord.objects.filter(session_id__in=ended.values("id"), registration_id__in=placed).aggregate(
         present=Count("id", filter=Q(status="present")), late=Count("id", filter=Q(status="late")),
         excused=Count("id", filter=Q(status="excused")))
     attended = counts["present"] + counts["late"]
