@@ -34,6 +34,7 @@ api = NinjaAPI(
 api_errors.install(api)
 
 from lingjun.accounts.api import router as accounts_router  # noqa: E402
+from lingjun.alumni.api import router as alumni_router  # noqa: E402
 from lingjun.attendance.api import router as attendance_router  # noqa: E402
 from lingjun.certificates.api import router as certificates_router  # noqa: E402
 from lingjun.classes.api import router as classes_router  # noqa: E402
@@ -54,3 +55,4 @@ api.add_router("", reference_router)
 api.add_router("", attendance_router)
 api.add_router("", certificates_router)
 api.add_router("", evaluations_router)
+api.add_router("", alumni_router)

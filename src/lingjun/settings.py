@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "lingjun.attendance",
     "lingjun.certificates",
     "lingjun.evaluations",
+    "lingjun.alumni",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("lingjun.certificates.urls")),
     path("", include("lingjun.attendance.urls")),
     path("", include("lingjun.evaluations.urls")),
+    path("", include("lingjun.alumni.urls")),
     path("api/v1/", api.urls),
 ]

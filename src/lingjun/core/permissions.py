@@ -80,6 +80,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "assessment.edit": frozenset({ASSESSOR}),
     "ranking.view": frozenset({BUREAU, CENTRE}),
     "ranking.confirm": frozenset({BUREAU}),
+    "stats.view": frozenset({BUREAU, CENTRE, REGION}),
+    "alumni.view": frozenset({BUREAU, CENTRE, REGION}),
+    "followup.view": frozenset({BUREAU, CENTRE, REGION}),
+    "followup.edit": frozenset({REGION}),
+    "retraining.invite": frozenset({CENTRE}),
+    "personal_data.export_own": frozenset({TRAINEE}),
 }
 
 

@@ -38,17 +38,13 @@ def home(request):
     programme = programme_services.current_programme()
     ctx = {"programme": programme}
     if user.role == "trainee":
-        # Scoped in the ORM to the trainee's own registrations.
-        ctx["registrations"] = list(Registration.objects.select_related(
-            "programme", "enterprise", "region", "training_class", "evaluation").order_by("-programme__year", "-id"))
+        # Scoped in the ORM to the trainee's own registrations; with timetable and certificates.
+        from lingjun.alumni.mine import my_training
+
+        ctx["registrations"] = my_training(user)
         from lingjun.evaluations import services as evaluation_services
 
-        from lingjun.certificates.models import Certificate
-
-        live = {c.registration_id: c for c in Certificate.objects.filter(
-            registration__in=ctx["registrations"], revoked_at__isnull=True)}
         for r in ctx["registrations"]:
-            r.live_certificate = live.get(r.pk)
             if r.training_class_id and r.status in evaluation_services.TRAINED_STATUSES:
                 r.evaluation_state = ("done" if hasattr(r, "evaluation")
                                       else evaluation_services.window_state(r.training_class))

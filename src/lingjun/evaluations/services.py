@@ -274,6 +274,17 @@ def summary(actor, class_id) -> dict:
     return out
 
 
+def programme_satisfaction(programme) -> dict | None:
+    """The year's national satisfaction (all answers, four dimensions and their mean) for the dashboard; None
+    before any answer. Callers decide scope; nobody's single answer can be read from a national mean."""
+    agg = Evaluation.objects.filter(training_class__programme=programme).aggregate(**_dimension_aggregates())
+    if not agg["responses"]:
+        return None
+    out = {"responses": agg["responses"], **{f: _round(agg[f"avg_{f}"]) for f, _ in DIMENSIONS}}
+    out["overall"] = _overall(out)
+    return out
+
+
 def pending(actor, class_id) -> dict:
     """Who has not answered yet: a count for the institution, names for the centre (reminders)."""
     permissions.check(actor, "evaluation.view")

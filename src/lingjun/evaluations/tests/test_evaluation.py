@@ -222,3 +222,13 @@ def test_report_downloads_as_xlsx_and_pdf(klass, enrol, api_as, tmp_path):
     if text is not None:
         assert "培训评价报告" in text and klass.institution.name in text
     assert api_as("region").get(f"programmes/{klass.programme_id}/evaluation/report.xlsx").status_code == 403
+
+
+def test_programme_dashboard_shows_satisfaction_from_the_answers(klass, enrol, api_as):
+    stats = api_as("centre").get(f"programmes/{klass.programme_id}/stats").json()
+    assert stats["satisfaction"] is None
+    _answers(klass, enrol, api_as, [(5, 4, 3, 5), (3, 4, 5, 3)])
+    s = api_as("bureau").get(f"programmes/{klass.programme_id}/stats").json()["satisfaction"]
+    assert s["responses"] == 2
+    assert (s["course_design"], s["faculty"], s["organisation"], s["effect"]) == (4.0, 4.0, 4.0, 4.0)
+    assert s["overall"] == 4.0

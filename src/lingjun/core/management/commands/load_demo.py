@@ -105,6 +105,7 @@ class Command(BaseCommand):
                     "liaison_phone": "0571-87005678", "liaison_mobile": "13905710000",
                     "liaison_email": "lihua@example.cn"})
             self._demo_year(demo_year, bureau)
+            self._demo_alumni(Programme.objects.get(year=2024))
             self._demo_assessments(Programme.objects.get(year=2024))
         self.stdout.write(self.style.SUCCESS(
             "演示数据已就绪。演示用户：bureau、centre、assessor、institution、trainee、region（浙江）、"
@@ -184,3 +185,44 @@ class Command(BaseCommand):
                     "topic": topic, "format": fmt, "faculty": faculty[fi].pk if fi is not None and number == 1 else None,
                     "place": "培训中心报告厅"})
         class_services.run_assignment(centre, programme.pk)
+
+    def _demo_alumni(self, programme):
+        """Alumni of 2024 in Zhejiang with a finished class and their outcomes, three years of operation
+        reports and a service record: enough for the archive, the dashboard and an enterprise trend page."""
+        import random
+
+        from django.utils import timezone
+
+        from lingjun.alumni import services as alumni_services
+        from lingjun.classes.models import TrainingClass
+        from lingjun.registrations import fakes
+        from lingjun.registrations import services as reg_services
+        from lingjun.registrations.models import Registration
+
+        if Registration.objects.filter(programme=programme).exists():
+            return
+        centre = User.objects.get(username="centre")
+        officer = User.objects.get(username="region")
+        tc = TrainingClass.objects.create(
+            programme=programme, number=1, track="specialized",
+            institution=Institution.objects.get(name="工业和信息化部人才交流中心"), city="杭州",
+            start_date=datetime.date(2024, 10, 15), end_date=datetime.date(2024, 10, 18), capacity=40,
+            status="finished")
+        rng = random.Random(2024)
+        regs = []
+        for i in range(6):
+            # The 2024 programme is archived: the centre records history as drafts, then sets the outcome.
+            reg = reg_services.create_registration(centre, programme.pk, fakes.registration_payload(rng, "330000"),
+                                                   submit=False, region_code="330000", source="form")
+            regs.append(reg)
+            Registration.objects.filter(pk=reg.pk).update(
+                status="completed" if i < 5 else "not_completed", training_class=tc, confirmed_at=timezone.now())
+        TrainingClass.objects.filter(pk=tc.pk).update(enrolled=len(regs))
+        code = regs[0].enterprise.credit_code
+        for period, revenue, employees, rnd, patents in (("2023", 6200, 118, 380, 9), ("2024", 7100, 126, 450, 12),
+                                                         ("2025", 8300, 140, 560, 15)):
+            alumni_services.add_report(officer, code, {"period": period, "revenue": revenue, "employees": employees,
+                                                       "rnd_spend": rnd, "patents": patents})
+        alumni_services.add_service(officer, code, {"date": "2025-04-18", "kind": "financing",
+                                                    "description": "组织银企对接会，推荐至省专精特新贷款白名单。",
+                                                    "outcome": "获得授信 500 万元。"})
