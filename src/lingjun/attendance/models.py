@@ -33,6 +33,9 @@ class AttendanceRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "session"], name="attendance_once")]
 
+    def __str__(self):
+        return f"考勤（报名 {self.registration_id}，课程 {self.session_id}）：{self.get_status_display()}"
+
 
 class DeviceCheckin(models.Model):
     """One phone checks in one trainee per session (against signing in for an absent classmate)."""
@@ -44,6 +47,9 @@ class DeviceCheckin(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "device_id"], name="device_once_per_session")]
+
+    def __str__(self):
+        return f"签到设备（课程 {self.session_id}）"
 
 
 class LeaveStatus(models.TextChoices):
@@ -77,3 +83,6 @@ class LeaveRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"请假申请 #{self.pk}（{self.get_status_display()}）"

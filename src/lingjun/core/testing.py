@@ -22,3 +22,28 @@ def pdf_text(content: bytes, tmp_path, keep_as: str | None = None) -> str | None
     if not shutil.which("pdftotext"):
         return None
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def enrol_trainee(make_user, klass, region: str = "330000", status: str = "enrolled", rng=None):
+    """A registration of `region` placed in `klass` with `status`, its trainee able to log in as a new user:
+    → (registration, trainee user, region officer). The region's quota is raised so any number fit."""
+    import random
+
+    from django.utils import timezone
+
+    from lingjun.programmes.models import Quota
+    from lingjun.registrations import fakes
+    from lingjun.registrations import services as reg_services
+    from lingjun.registrations.models import Registration
+
+    rng = rng or random.Random()
+    Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=500)
+    officer = make_user("region", region=region)
+    reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
+    trainee = make_user("trainee")
+    reg.trainee.user = trainee
+    reg.trainee.save()
+    Registration.objects.filter(pk=reg.pk).update(status=status, training_class=klass, confirmed_at=timezone.now(),
+                                                  holds_seat=status != "withdrawn")
+    reg.refresh_from_db()
+    return reg, trainee, officer

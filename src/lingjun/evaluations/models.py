@@ -42,6 +42,9 @@ class EvaluationPolicy(models.Model):
             models.CheckConstraint(name="policy_min_answers_positive", condition=Q(min_answers__gte=1)),
         ]
 
+    def __str__(self):
+        return f"评价与排名规则（{self.programme_id}）"
+
     @property
     def weights(self) -> dict[str, Decimal]:
         return {"trainee": self.weight_trainee, "assessment": self.weight_assessment,
@@ -70,6 +73,9 @@ class Evaluation(models.Model):
         verbose_name = "培训评价"
         constraints = [_score_check(f, f"evaluation_{f}_1_to_5") for f, _ in DIMENSIONS]
 
+    def __str__(self):  # says whose class, never whose answer
+        return f"培训评价 #{self.pk}"
+
 
 class SessionRating(models.Model):
     """课程评分: the optional 1–5 score of one timetable session (and so of its faculty member)."""
@@ -87,6 +93,9 @@ class SessionRating(models.Model):
             models.UniqueConstraint(fields=["evaluation", "session"], name="session_rated_once"),
             _score_check("score", "session_rating_1_to_5"),
         ]
+
+    def __str__(self):
+        return f"课程评分 #{self.pk}"
 
 
 class Assessment(models.Model):
@@ -106,6 +115,9 @@ class Assessment(models.Model):
             models.CheckConstraint(name="assessment_0_to_100", condition=Q(score__gte=0, score__lte=100)),
         ]
 
+    def __str__(self):
+        return f"{self.institution} 第三方评估 {self.score}"
+
 
 class RankingDecision(models.Model):
     """排名确认: the bureau confirmed a year's ranking against the next programme; the bottom institutions
@@ -120,3 +132,6 @@ class RankingDecision(models.Model):
 
     class Meta:
         verbose_name = "排名确认"
+
+    def __str__(self):
+        return f"排名确认（{self.programme_id} → {self.next_programme_id}）"

@@ -5,10 +5,7 @@ import pytest
 from django.utils import timezone
 
 from lingjun.classes.models import TimetableSession, TrainingClass
-from lingjun.registrations import fakes
-from lingjun.registrations import services as reg_services
-from lingjun.registrations.models import Registration
-from lingjun.programmes.models import Quota
+from lingjun.core.testing import enrol_trainee
 
 
 @pytest.fixture(autouse=True)
@@ -48,14 +45,6 @@ def enrol(klass, make_user):
     rng = random.Random(11)
 
     def make(region="330000"):
-        Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=100)
-        officer = make_user("region", region=region)
-        reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
-        trainee = make_user("trainee")
-        reg.trainee.user = trainee
-        reg.trainee.save()
-        Registration.objects.filter(pk=reg.pk).update(status="enrolled", training_class=klass, confirmed_at=timezone.now())
-        reg.refresh_from_db()
-        return reg, trainee, officer
+        return enrol_trainee(make_user, klass, region, "enrolled", rng)
 
     return make

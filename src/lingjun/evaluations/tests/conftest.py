@@ -5,10 +5,7 @@ import pytest
 from django.utils import timezone
 
 from lingjun.classes.models import TimetableSession, TrainingClass
-from lingjun.programmes.models import Quota
-from lingjun.registrations import fakes
-from lingjun.registrations import services as reg_services
-from lingjun.registrations.models import Registration
+from lingjun.core.testing import enrol_trainee
 
 
 @pytest.fixture
@@ -32,15 +29,7 @@ def enrol(make_user):
     rng = random.Random(7)
 
     def make(klass, region="330000", status="enrolled"):
-        Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=500)
-        officer = make_user("region", region=region)
-        reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
-        trainee = make_user("trainee")
-        reg.trainee.user = trainee
-        reg.trainee.save()
-        Registration.objects.filter(pk=reg.pk).update(status=status, training_class=klass, holds_seat=status != "withdrawn",
-                                                      confirmed_at=timezone.now())
-        reg.refresh_from_db()
+        reg, trainee, _ = enrol_trainee(make_user, klass, region, status, rng)
         return reg, trainee
 
     return make
