@@ -132,6 +132,12 @@ if os.environ.get("LINGJUN_PROXY_SSL_HEADER", "0") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS is sent only on requests Django sees as HTTPS (behind a TLS proxy: LINGJUN_PROXY_SSL_HEADER=1). A deployment
+# that marks its cookies secure is served over TLS only, so it gets one year by default.
+SECURE_HSTS_SECONDS = int(os.environ.get("LINGJUN_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("LINGJUN_HSTS_SUBDOMAINS", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("LINGJUN_SSL_REDIRECT", "0") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP on the private network
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
