@@ -20,7 +20,7 @@ from django.utils import timezone
 from lingjun.core import audit, permissions
 from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
 from lingjun.core.bulk import insert_rows, update_rows
-from lingjun.core.exports import XLSX_MIME, neutralise
+from lingjun.core.exports import XLSX_MIME, new_workbook, write_cell
 from lingjun.core.models import AuditEntry
 from lingjun.core.scoping import scopes_disabled
 from lingjun.programmes.models import Quota
@@ -315,7 +315,6 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
 
 def error_workbook_response(actor, batch_id):
     """The rows that failed, in 附件4 layout, each wrong cell marked red with the reason beside it."""
-    import xlsxwriter
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
@@ -324,29 +323,22 @@ def error_workbook_response(actor, batch_id):
     if batch is None:
         raise NotFound("not_found", "导入记录不存在或不在您的管辖范围内。")
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = new_workbook(buffer)
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     bad = wb.add_format({"bg_color": "#FDE2E1", "font_color": "#B42318", "border": 1})
     ok = wb.add_format({"border": 1})
     note = wb.add_format({"font_color": "#B42318", "text_wrap": True, "border": 1})
     ws = wb.add_worksheet(SHEET_NAME)
-    ws.write_string(0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}")
+    write_cell(ws, 0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}")
     for c, h in enumerate(HEADERS + ["原行号", "错误说明"]):
-        ws.write_string(1, c, h, head)
+        write_cell(ws, 1, c, h, head)
     text_cols = {i for i, (_, _, kind) in enumerate(COLUMNS) if kind in ("text", "list")}
     for r, item in enumerate(batch.errors, start=2):
         wrong = {e["column"] for e in item["errors"]}
         for c, v in enumerate(item["values"][: len(HEADERS)]):
-            fmt = bad if HEADERS[c] in wrong else ok
-            v = neutralise(v)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, fmt)
-            elif isinstance(v, int | float) and c not in text_cols:
-                ws.write_number(r, c, v, fmt)
-            else:
-                ws.write_string(r, c, str(v), fmt)
-        ws.write_number(r, len(HEADERS), item["row"], ok)
-        ws.write_string(r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note)
+            write_cell(ws, r, c, v, bad if HEADERS[c] in wrong else ok, text=c in text_cols)
+        write_cell(ws, r, len(HEADERS), item["row"], ok)
+        write_cell(ws, r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note)
     ws.set_column(0, len(HEADERS) - 1, 14)
     ws.set_column(len(HEADERS) + 1, len(HEADERS) + 1, 60)
     ws.freeze_panes(2, 2)
