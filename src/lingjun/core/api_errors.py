@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -118,6 +121,18 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, DomainError("not_found", "对象不存在或不在您的管辖范围内。", status=404))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return respond(request, DomainError(
+            "request_too_large", f"请求内容过大（超过 {limit} MB）。上传工作簿请使用文件上传，单个文件不超过 10 MB。",
+            status=413))
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    def malformed_request(request, exc):
+        return respond(request, DomainError("malformed_request", "请求格式不正确，无法解析。", status=400))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
+import zlib
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -43,6 +45,45 @@ def _file_error(code: str, message: str) -> ValidationFailed:
     return ValidationFailed([FieldIssue("file", code, message)])
 
 
+def _zip_bomb() -> ValidationFailed:
+    return _file_error("file_too_large", "工作簿解压后过大（超过 200 MB），疑似异常文件，已拒绝。请确认文件内容后重新上传。")
+
+
+def _refuse_zip_bombs(data: bytes) -> None:
+    """Refuse a workbook that inflates beyond MAX_UNCOMPRESSED_BYTES before any parser expands it.
+
+    The sizes a zip declares can lie (a bomb declares a few KB and inflates to gigabytes), so every member is
+    actually inflated here, in bounded chunks, and the output counted; nothing is kept. Only the two methods
+    an .xlsx uses are accepted."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = zf.infolist()
+        if sum(i.file_size for i in members) > MAX_UNCOMPRESSED_BYTES or len(members) > 10_000:
+            raise _zip_bomb()
+        for info in members:
+            start = info.header_offset
+            if data[start:start + 4] != b"PK\x03\x04":
+                raise _file_error("not_xlsx", "无法读取该工作簿，请确认是有效的 .xlsx 文件。")
+            name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+            begin = start + 30 + name_len + extra_len
+            raw = memoryview(data)[begin:begin + info.compress_size]
+            if info.compress_type == zipfile.ZIP_STORED:
+                total += len(raw)
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                for i in range(0, len(raw), 64 * 1024):
+                    pending = bytes(raw[i:i + 64 * 1024])
+                    while pending:
+                        total += len(inflater.decompress(pending, 1024 * 1024))
+                        if total > MAX_UNCOMPRESSED_BYTES:
+                            raise _zip_bomb()
+                        pending = inflater.unconsumed_tail
+            else:
+                raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _zip_bomb()
+
+
 def read_rows(data: bytes) -> tuple[int, list[list]]:
     """→ (Excel row number of the header, data rows as lists). Refuses anything that is not a sane 附件4."""
     from python_calamine import CalamineWorkbook
@@ -54,9 +95,7 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
     if not data.startswith(b"PK\x03\x04"):
         raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise _file_error("file_too_large", "工作簿解压后过大，疑似异常文件，已拒绝。")
+        _refuse_zip_bombs(data)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except ValidationFailed:
         raise
