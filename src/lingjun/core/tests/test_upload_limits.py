@@ -37,7 +37,7 @@ def _lie_about_sizes(data: bytes, member: str, declared: int = 1000) -> bytes:
     hand-made bomb does: any check that trusts the declared sizes now lets it through."""
     out = bytearray(data)
     name = member.encode()
-    local = out.find(b"PK\x03\x04" + b"\0" * 0)  # first local header; find ours by name
+    local = out.find(b"PK\x03\x04")
     while local != -1:
         n_len = struct.unpack("<H", out[local + 26:local + 28])[0]
         if out[local + 30:local + 30 + n_len] == name:
