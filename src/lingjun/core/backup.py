@@ -106,7 +106,9 @@ def backup(target: str | os.PathLike) -> Result:
             connection.ensure_connection()
             dest = sqlite3.connect(tmp)
             try:
-                connection.connection.backup(dest, pages=1024)  # pages per step: writers are not starved
+                # One step under one read snapshot: with WAL, writers go on meanwhile, and a stepwise copy would
+                # restart from scratch each time another connection wrote between steps.
+                connection.connection.backup(dest)
                 check = dest.execute("PRAGMA integrity_check").fetchone()[0]
                 if check != "ok":
                     raise BackupError(detail=f"备份副本完整性检查未通过：{check}")

@@ -58,18 +58,18 @@ def test_backup_restored_into_a_fresh_database_is_identical(world, tmp_path):  #
     fresh.close()
 
 
-@sqlite_only
 def test_restoring_over_live_data_needs_yes_and_brings_the_data_back(world, tmp_path):  # noqa: F811
     values = world[0]
     before = _snapshot()
-    _run("backup", str(tmp_path / "b.sqlite3"))
+    _run("backup", str(tmp_path / "b.backup"))
     with connection.cursor() as cur:  # an operator's mistake after the backup
         cur.execute("UPDATE registrations_trainee SET name = '误改'")
         cur.execute("DELETE FROM core_auditentry")
     with pytest.raises(CommandError, match="已有数据"):
-        _run("restore", str(tmp_path / "b.sqlite3"))
+        _run("restore", str(tmp_path / "b.backup"))
     assert _live_rows("core_auditentry") == []  # refused: nothing touched
-    _run("restore", str(tmp_path / "b.sqlite3"), "--yes")
+    _run("restore", str(tmp_path / "b.backup"), "--yes")
+    connection.close()  # PostgreSQL: the restore replaced the tables under this connection
     assert _snapshot() == before
     # and the application reads the restored rows
     from lingjun.registrations.models import Registration
