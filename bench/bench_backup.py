@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_import import Upload, workbook  # noqa: E402  (sets up Django)
-
 from django.db import connection  # noqa: E402
 
 from lingjun.accounts.models import User  # noqa: E402
