@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lingjun.core.middleware.ScopeMiddleware",
     "lingjun.core.middleware.SecurityHeadersMiddleware",
+    "lingjun.core.middleware.ApiErrorBodyMiddleware",
 ]
 
 ROOT_URLCONF = "lingjun.urls"

@@ -1,4 +1,7 @@
+import json
+
 from django.conf import settings
+from django.http import HttpResponse
 
 from . import audit, scoping
 
@@ -45,4 +48,36 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+API_PREFIX = "/api/v1/"
+_GENERIC_API_ERRORS = {
+    400: ("malformed_request", "请求格式不正确，无法解析。"),
+    404: ("not_found", "接口不存在，请核对地址（参见 /api/v1/docs）。"),
+    405: ("method_not_allowed", "该接口不支持此请求方法。"),
+    413: ("request_too_large", "请求内容过大。"),
+}
+
+
+class ApiErrorBodyMiddleware:
+    """Answers that Django or ninja produce before any handler runs (an unknown API address, a method the
+    route does not have, a request Django refuses) are plain text or HTML; under /api/v1/ they are rewritten
+    into API.md's error model, so a client only ever parses {code, detail, errors}."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code >= 400 and request.path.startswith(API_PREFIX)
+                and not response.get("Content-Type", "").startswith("application/json")
+                and not getattr(response, "streaming", False)):
+            code, detail = _GENERIC_API_ERRORS.get(response.status_code, ("http_error", "请求无法处理。"))
+            body = json.dumps({"code": code, "detail": detail, "errors": []}, ensure_ascii=False)
+            replaced = HttpResponse(body, status=response.status_code, content_type="application/json; charset=utf-8")
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    replaced[header] = response[header]
+            return replaced
         return response

@@ -63,3 +63,21 @@ def test_non_numeric_ids_are_refused_in_the_error_model(api_as, path):
     r = api_as("bureau").get(path)
     assert r.status_code in (404, 422)
     assert_error(r, r.status_code, r.json()["code"])
+
+
+# --- answers produced before any handler runs (found by fuzzing: plain text / HTML before) ------------------
+
+
+def test_a_method_the_route_does_not_have_is_405_in_the_error_model(api_as):
+    r = api_as("centre").request("DELETE", "regions")
+    body = assert_error(r, 405, "method_not_allowed")
+    assert "GET" in r["Allow"] and body["errors"] == []
+
+
+def test_an_unknown_api_address_is_404_in_the_error_model(api_as):
+    assert_error(api_as("centre").get("no-such-thing"), 404, "not_found")
+
+
+def test_pages_keep_their_html_error_pages(page_client):
+    r = page_client("centre").get("/no-such-page/")
+    assert r.status_code == 404 and "text/html" in r["Content-Type"]
