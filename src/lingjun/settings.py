@@ -11,6 +11,8 @@ VAR_DIR = Path(os.environ.get("LINGJUN_VAR_DIR", PROJECT_DIR / "var"))
 
 _DEV_SECRET = "lingjun-dev-secret-key-never-use-in-production-0123456789"
 SECRET_KEY = os.environ.get("LINGJUN_SECRET_KEY", _DEV_SECRET)
+# Keys being rotated out (comma-separated): sessions and certificate signatures made under them stay valid.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("LINGJUN_SECRET_KEY_FALLBACKS", "").split(",") if k]
 DEBUG = os.environ.get("LINGJUN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("LINGJUN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LINGJUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
