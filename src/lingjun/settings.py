@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "lingjun.core.middleware.ScopeMiddleware",
     "lingjun.core.middleware.SecurityHeadersMiddleware",
     "lingjun.core.middleware.ApiErrorBodyMiddleware",
+    "lingjun.core.middleware.ApiInputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "lingjun.urls"

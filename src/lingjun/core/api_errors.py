@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -133,6 +134,14 @@ def install(api) -> None:
     @api.exception_handler(SuspiciousOperation)
     def malformed_request(request, exc):
         return respond(request, DomainError("malformed_request", "请求格式不正确，无法解析。", status=400))
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        # A value the database cannot store (a NUL character in a form field, a number beyond its column):
+        # the input's fault, not the server's. Logged, since a validator should have caught it first.
+        log.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
+        return respond(request, DomainError("invalid_value", "提交的内容含有无法保存的字符或超出范围的数值，请检查后重试。",
+                                            status=422))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -31,6 +31,21 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
                                 deterministic=True, database="none")
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application itself, not Django's test client, so the end of each request
+    would close the database connection (CONN_MAX_AGE=0) under the test's transaction — harmless on in-memory
+    SQLite, fatal on PostgreSQL. Django's test client disconnects the same handlers."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 STATUSES: collections.Counter = collections.Counter()
 UNAUTHORISED: set[str] = set()
 
