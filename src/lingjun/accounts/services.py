@@ -132,7 +132,8 @@ def issue_token(user: User, client_ip: str | None = None) -> str:
 
 
 def user_for_token(token: str) -> User:
-    row = (ApiToken.objects.select_related("user").filter(key_hash=_hash(token or "")).first())
+    # key_hash is unique: a plain LIMIT 1, not .first()'s ORDER BY (this runs on every API request).
+    row = next(iter(ApiToken.objects.select_related("user").filter(key_hash=_hash(token or ""))[:1]), None)
     now = timezone.now()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         raise NotAuthenticated("invalid_token", "访问令牌无效或已被撤销，请重新获取。")
