@@ -104,17 +104,7 @@ def backup(target: str | os.PathLike) -> Result:
     try:
         if kind == "sqlite":
             connection.ensure_connection()
-            dest = sqlite3.connect(tmp)
-            try:
-                # One step under one read snapshot: with WAL, writers go on meanwhile, and a stepwise copy would
-                # restart from scratch each time another connection wrote between steps.
-                connection.connection.backup(dest)
-                check = dest.execute("PRAGMA integrity_check").fetchone()[0]
-                if check != "ok":
-                    raise BackupError(detail=f"备份副本完整性检查未通过：{check}")
-                tables = table_counts(dest)
-            finally:
-                dest.close()
+            tables = sqlite_copy(connection.connection, tmp)
         else:
             env = _pg_env(connection.settings_dict)
             run = subprocess.run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
@@ -127,6 +117,22 @@ def backup(target: str | os.PathLike) -> Result:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Result(target, kind, time.perf_counter() - started, target.stat().st_size, tables)
+
+
+def sqlite_copy(source: sqlite3.Connection, target) -> dict[str, int]:
+    """Copy `source` into the file `target` under one read snapshot; check it; → rows per table.
+
+    One step: with WAL, writers go on meanwhile, and a stepwise copy would restart from scratch each time
+    another connection wrote between steps."""
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+        check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise BackupError(detail=f"备份副本完整性检查未通过：{check}")
+        return table_counts(dest)
+    finally:
+        dest.close()
 
 
 def backup_kind(path: Path) -> str:

@@ -126,3 +126,52 @@ def _live_rows_pg_names():
     with connection.cursor() as cur:
         cur.execute("SELECT id, name FROM registrations_trainee ORDER BY id")
         return cur.fetchall()
+
+
+def test_an_sqlite_backup_taken_while_another_process_writes_is_consistent(tmp_path):
+    """A writer commits pairs of rows (a transfer: one debit, one credit) as fast as it can, in WAL mode like the
+    platform's database, while backups are taken: every copy passes the integrity check and holds whole pairs."""
+    import threading
+    import time
+
+    from lingjun.core.backup import sqlite_copy
+
+    live = tmp_path / "live.sqlite3"
+    setup = sqlite3.connect(live)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, pair INTEGER, amount INTEGER)")
+    setup.commit()
+    setup.close()
+    stop = threading.Event()
+
+    def writer():
+        conn = sqlite3.connect(live, timeout=30, isolation_level=None)
+        pair = 0
+        while not stop.is_set():
+            pair += 1
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO ledger (pair, amount) VALUES (?, -100)", (pair,))
+            conn.execute("INSERT INTO ledger (pair, amount) VALUES (?, 100)", (pair,))
+            conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        source = sqlite3.connect(live, timeout=30)
+        while source.execute("SELECT COUNT(*) FROM ledger").fetchone()[0] == 0:
+            time.sleep(0.01)
+        copies = []
+        for i in range(10):
+            counts = sqlite_copy(source, tmp_path / f"copy{i}.sqlite3")
+            copies.append(counts["ledger"])
+        source.close()
+    finally:
+        stop.set()
+        thread.join()
+    assert copies[-1] > copies[0] > 0  # the writer really wrote during the backups
+    for i in range(10):
+        copy = sqlite3.connect(tmp_path / f"copy{i}.sqlite3")
+        rows, total, pairs = copy.execute("SELECT COUNT(*), SUM(amount), COUNT(DISTINCT pair) FROM ledger").fetchone()
+        copy.close()
+        assert rows == 2 * pairs and total == 0, (i, rows, total, pairs)  # no half transfer in any copy
