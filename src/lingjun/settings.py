@@ -112,6 +112,8 @@ LOGOUT_REDIRECT_URL = "login"
 # locked out together; plus a generous per-account ceiling against distributed guessing.
 LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_CLIENT", "5"))
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_ACCOUNT", "30"))
+# ... and a ceiling per client address over all accounts, against password spraying.
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_ADDRESS", "100"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LINGJUN_LOGIN_WINDOW", "900"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("LINGJUN_TOKEN_TTL_HOURS", "12"))
 # Certificates (SPEC §3.5). The public address is printed in every certificate's QR code, so production must
