@@ -212,3 +212,18 @@ def test_a_tls_deployment_turns_hsts_on_from_the_environment(env, expected, tmp_
     out = subprocess.run([sys.executable, "-c", code], env={**clean, "LINGJUN_STATIC_ROOT": str(tmp_path), **env},
                          capture_output=True, text=True, check=True).stdout.split("\n")[-2]
     assert out == expected
+
+
+def test_the_api_refuses_a_cookie_authenticated_post_without_csrf_token(make_user):
+    """The API also accepts the browser's session cookie (the pages call it): a cross-site form posting to it
+    with that cookie must be refused like any page form."""
+    from lingjun.programmes.models import Programme
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("bureau"))
+    r = client.post("/api/v1/programmes", data={"year": 2031, "title": "跨站伪造", "target_trainees": 1,
+                                                 "registration_deadline": "2031-08-31", "planned_classes": 1},
+                    content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert not Programme.objects.filter(title="跨站伪造").exists()
+    assert client.get("/api/v1/programmes").status_code == 200  # reading with the cookie is fine
