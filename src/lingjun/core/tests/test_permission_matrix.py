@@ -5,6 +5,11 @@ Each route is called once per role with real objects behind its path parameters 
 batch and an invitation). Every call runs inside a savepoint that is rolled back, so one call's changes never
 change the next call's answer.
 
+Besides the status, every answer a region officer of another region, another institution's staff, the
+assessor or an anonymous visitor may receive is searched (workbooks and archives unpacked) for the trainee's
+name, mobile and e-mail and the enterprise's name and credit code: a list that is allowed but not filtered by
+scope fails here too.
+
 Outcomes:
     ok   the role may do it: any answer that is not 401, 403 or 404 and not a server error (a 409 or 422 from a
          business rule still proves the role got past the permission check)
@@ -303,6 +308,9 @@ def world(db, settings, programme, make_user, fixed_clock):
         "number": cert.number, "batch_id": batch.pk, "token": invite_token, "region": OWN_REGION,
         "institution": own.pk, "credit_code": reg.enterprise.credit_code, "code": code,
         "trainee_name": reg.trainee.name, "kind": "timetable", "login_username": users["A"].username,
+        # what only the registration's own region, the centre, the bureau, its class and the trainee may see
+        "secrets": [reg.trainee.name, reg.enterprise.name, reg.enterprise.credit_code, reg.trainee.mobile,
+                    reg.trainee.email],
     }
     clients = {col: ApiClient(token_for(user)) for col, user in users.items()}
     clients["-"] = ApiClient()
@@ -360,6 +368,27 @@ def _call(client: ApiClient, rule: Rule, values: dict, programme):
     return client.request(rule.method, path, data=_fill(body, values) if body is not None else None)
 
 
+OUTSIDERS = ("r", "i", "A", "-")  # columns that must never see the registration's personal data
+
+
+def _content(response) -> bytes:
+    """The body as a user would read it: a workbook's or archive's members unpacked."""
+    import io
+    import zipfile
+
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return b"".join(zf.read(name) for name in zf.namelist())
+    return data
+
+
+def _leaked(response, secrets: list[str]) -> list[str]:
+    body = _content(response)
+    text = body.decode("utf-8", errors="ignore")
+    return [s for s in secrets if s in text or s.encode("unicode_escape") in body]
+
+
 def _outcome(response) -> str:
     status = response.status_code
     if status >= 500:
@@ -381,6 +410,10 @@ def test_permission_matrix(world):
                 transaction.set_rollback(True)
             got = _outcome(response)
             row.append(got)
+            if got == "ok" and col in OUTSIDERS:
+                leaked = _leaked(response, values["secrets"])
+                if leaked:
+                    mismatches.append(f"{rule.method} {rule.path} {rule.params or ''} as {col}: shows {leaked}")
             if got != expected[col]:
                 body = response.content[:200].decode(errors="replace") if not response.streaming else "<stream>"
                 mismatches.append(f"{rule.method} {rule.path} {rule.params or ''} as {col}: expected "
