@@ -1,8 +1,9 @@
 """Secure headers on every page, pages that work under the Content-Security-Policy, CSRF on every form.
 
 Every web page (every URL pattern outside /api/v1/) is fetched as the centre, a region officer, an institution's
-staff, the trainee and an anonymous visitor, with real objects behind its parameters (the permission matrix's
-world). Whatever the answer (a page, a redirect to login, a 403, a download), it must carry the security
+staff, the trainee, another region's officer, another institution's staff and an anonymous visitor, with real
+objects behind its parameters (the permission matrix's world); the last three must never be shown the
+registration's personal data. Whatever the answer (a page, a redirect to login, a 403, a download), it must carry the security
 headers. The HTML pages must not need anything the CSP forbids (inline scripts, event-handler attributes,
 scripts from another origin), and every POST form they render must be refused without its CSRF token.
 """
@@ -17,9 +18,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from lingjun.core.tests.test_permission_matrix import fixed_clock, world  # noqa: F401  (fixtures)
+from lingjun.core.tests.test_permission_matrix import _leaked, fixed_clock, world  # noqa: F401  (fixtures)
 
-ROLES = ("C", "R", "I", "T", "-")
+ROLES = ("C", "R", "I", "T", "r", "i", "-")
+OUTSIDERS = ("r", "i", "-")  # another region's officer, another institution's staff, anonymous
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -76,6 +78,8 @@ def pages(world):  # noqa: F811
         "R": User.objects.filter(role="region", region_id="330000").first(),
         "I": User.objects.filter(role="institution", institution_id=values["institution"]).first(),
         "T": Registration.objects.get(pk=values["registration_id"]).trainee.user,
+        "r": User.objects.filter(role="region", region_id="110000").first(),
+        "i": User.objects.filter(role="institution").exclude(institution_id=values["institution"]).first(),
     }
     clients = {}
     for col in ROLES:
@@ -120,6 +124,10 @@ def test_every_page_carries_the_security_headers_and_needs_nothing_the_csp_forbi
             response = client.get(path)
             assert response.status_code < 500, (col, path, response.status_code)
             _assert_secure_headers(path, response)
+            # SPEC §5: nobody sees beyond their scope. The invitation page is exempt: its link is a secret sent
+            # to the trainee only, who checks their own registration there before confirming it.
+            if col in OUTSIDERS and response.status_code == 200 and not path.startswith("/invite/"):
+                assert not _leaked(response, _values["secrets"]), (col, path, _leaked(response, _values["secrets"]))
             if "text/html" not in response.headers.get("Content-Type", "") or response.status_code != 200:
                 continue
             html_pages += 1
