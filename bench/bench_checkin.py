@@ -127,7 +127,7 @@ def main():
     programme, phones, session_ids = setup_world()
     print(f"# check-in rush — {connection.vendor}, {TRAINEES} trainees in {CLASSES} classes, gunicorn {WORKERS} "
           f"workers × {THREADS} threads, {CLIENTS} concurrent phones (setup {time.perf_counter() - t0:.1f} s)")
-    vendor_conn_closed = connection.close()  # noqa: F841  (the server's workers own the database from here)
+    connection.close()  # the server's workers own the database from here
 
     port = free_port()
     server = subprocess.Popen([bin_path("gunicorn"), "lingjun.wsgi", "-b", f"127.0.0.1:{port}", "-w", WORKERS,
