@@ -175,3 +175,29 @@ def test_an_sqlite_backup_taken_while_another_process_writes_is_consistent(tmp_p
         rows, total, pairs = copy.execute("SELECT COUNT(*), SUM(amount), COUNT(DISTINCT pair) FROM ledger").fetchone()
         copy.close()
         assert rows == 2 * pairs and total == 0, (i, rows, total, pairs)  # no half transfer in any copy
+
+
+def test_rotating_the_field_key_reencrypts_every_id_number_so_the_old_key_can_go(world, settings):  # noqa: F811
+    from cryptography.fernet import Fernet
+
+    from lingjun.registrations import identity
+    from lingjun.registrations.models import Trainee
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEY = old
+    identity._fernet.cache_clear()
+    try:
+        numbers = {t.pk: "11010119800101" + f"{t.pk:03d}" for t in Trainee.objects.all()}
+        for pk, number in numbers.items():  # every stored number encrypted under the old key
+            Trainee.objects.filter(pk=pk).update(id_number_encrypted=identity.encrypt_id(number))
+        settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
+        with pytest.raises(CommandError, match="旧密钥"):
+            _run("rotate_field_key", "--check")
+        out = _run("rotate_field_key", "--batch", "1")
+        assert f"已改用新密钥加密 {len(numbers)} 条" in out
+        assert "仍由旧密钥加密 0 条" in _run("rotate_field_key", "--check")
+        settings.FIELD_ENCRYPTION_KEY = new  # the old key dropped: everything still decrypts
+        identity._fernet.cache_clear()
+        assert {t.pk: identity.decrypt_id(t.id_number_encrypted) for t in Trainee.objects.all()} == numbers
+    finally:
+        identity._fernet.cache_clear()
