@@ -20,8 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from lingjun.core import audit, permissions
-from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
 from lingjun.core.bulk import insert_rows, update_rows
+from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
 from lingjun.core.exports import XLSX_MIME, new_workbook, write_cell
 from lingjun.core.models import AuditEntry
 from lingjun.core.scoping import scopes_disabled
