@@ -11,6 +11,8 @@ VAR_DIR = Path(os.environ.get("LINGJUN_VAR_DIR", PROJECT_DIR / "var"))
 
 _DEV_SECRET = "lingjun-dev-secret-key-never-use-in-production-0123456789"
 SECRET_KEY = os.environ.get("LINGJUN_SECRET_KEY", _DEV_SECRET)
+# Keys being rotated out (comma-separated): sessions and certificate signatures made under them stay valid.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("LINGJUN_SECRET_KEY_FALLBACKS", "").split(",") if k]
 DEBUG = os.environ.get("LINGJUN_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("LINGJUN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LINGJUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lingjun.core.middleware.ScopeMiddleware",
     "lingjun.core.middleware.SecurityHeadersMiddleware",
+    "lingjun.core.middleware.ApiErrorBodyMiddleware",
+    "lingjun.core.middleware.ApiInputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "lingjun.urls"
@@ -114,6 +118,8 @@ LOGOUT_REDIRECT_URL = "login"
 # locked out together; plus a generous per-account ceiling against distributed guessing.
 LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_CLIENT", "5"))
 LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_ACCOUNT", "30"))
+# ... and a ceiling per client address over all accounts, against password spraying.
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LINGJUN_LOGIN_FAILURES_PER_ADDRESS", "100"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LINGJUN_LOGIN_WINDOW", "900"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("LINGJUN_TOKEN_TTL_HOURS", "12"))
 # Certificates (SPEC §3.5). The public address is printed in every certificate's QR code, so production must
@@ -138,6 +144,12 @@ if os.environ.get("LINGJUN_PROXY_SSL_HEADER", "0") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS is sent only on requests Django sees as HTTPS (behind a TLS proxy: LINGJUN_PROXY_SSL_HEADER=1). A deployment
+# that marks its cookies secure is served over TLS only, so it gets one year by default.
+SECURE_HSTS_SECONDS = int(os.environ.get("LINGJUN_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("LINGJUN_HSTS_SUBDOMAINS", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("LINGJUN_SSL_REDIRECT", "0") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP on the private network
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

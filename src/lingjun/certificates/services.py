@@ -75,16 +75,25 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 0)
 
 
-def _key() -> bytes:
-    return hashlib.sha256(b"lingjun.certificates.signature:" + settings.SECRET_KEY.encode()).digest()
+def _key(secret: str | None = None) -> bytes:
+    return hashlib.sha256(b"lingjun.certificates.signature:" + (secret or settings.SECRET_KEY).encode()).digest()
 
 
-def sign(number: str, name: str, issued_on: datetime.date | str) -> str:
+def sign(number: str, name: str, issued_on: datetime.date | str, *, secret: str | None = None) -> str:
     """HMAC-SHA256 over number|name|issue date, first 80 bits, base32 (16 characters, QR-friendly)."""
     issued = issued_on if isinstance(issued_on, str) else issued_on.isoformat()
     message = f"{number}|{normalize_name(name)}|{issued}".encode()
-    digest = hmac.new(_key(), message, hashlib.sha256).digest()
+    digest = hmac.new(_key(secret), message, hashlib.sha256).digest()
     return base64.b32encode(digest[:10]).decode()
+
+
+def _signed_by_us(cert) -> bool:
+    """The stored record matches what was signed, under the current secret key or one it replaced
+    (SECRET_KEY_FALLBACKS, env LINGJUN_SECRET_KEY_FALLBACKS): rotating the key must not turn every certificate
+    already printed into a forgery."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(sign(cert.number, cert.data["name"], cert.data["issued_on"], secret=k),
+                                   cert.signature) for k in keys)
 
 
 def verify_url(base_url: str, number: str, name: str, signature: str) -> str:
@@ -397,7 +406,7 @@ def verify(number: str, name: str, ip=None, *, signature: str | None = None, cha
             result = VerificationResult.NOT_FOUND
         elif not name or not hmac.compare_digest(normalize_name(cert.data["name"]).encode(), name.encode()):
             result = VerificationResult.NAME_MISMATCH
-        elif not hmac.compare_digest(sign(cert.number, cert.data["name"], cert.data["issued_on"]), cert.signature):
+        elif not _signed_by_us(cert):
             result = VerificationResult.BAD_SIGNATURE  # the stored record does not match what was signed
             log.error("certificate %s: stored signature does not match its data", cert.number)
         elif signature is not None and not hmac.compare_digest(signature.strip().upper().encode(),

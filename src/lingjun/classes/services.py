@@ -38,10 +38,12 @@ def _date(errors, field, value, label):
 
 
 def _time(errors, field, value, label):
-    if isinstance(value, datetime.time):
-        return value
     try:
-        return datetime.time.fromisoformat(str(value))
+        parsed = value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
+        if parsed.tzinfo is not None:  # "09:00+08:00": sessions are in the class's local time (API.md: HH:MM)
+            errors.append(FieldIssue(field, "invalid_time", f"{label}须为当地时间，格式 HH:MM，不带时区。"))
+            return None
+        return parsed
     except (TypeError, ValueError):
         errors.append(FieldIssue(field, "invalid_time" if value not in (None, "") else "required",
                                  f"{label}须为有效时间，格式 HH:MM。"))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -118,6 +122,26 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, DomainError("not_found", "对象不存在或不在您的管辖范围内。", status=404))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return respond(request, DomainError(
+            "request_too_large", f"请求内容过大（超过 {limit} MB）。上传工作簿请使用文件上传，单个文件不超过 10 MB。",
+            status=413))
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    def malformed_request(request, exc):
+        return respond(request, DomainError("malformed_request", "请求格式不正确，无法解析。", status=400))
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        # A value the database cannot store (a NUL character in a form field, a number beyond its column):
+        # the input's fault, not the server's. Logged, since a validator should have caught it first.
+        log.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
+        return respond(request, DomainError("invalid_value", "提交的内容含有无法保存的字符或超出范围的数值，请检查后重试。",
+                                            status=422))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

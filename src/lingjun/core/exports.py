@@ -1,8 +1,11 @@
 """One export helper for every sheet the platform hands out (xlsx and CSV from rows).
 
-Every text cell passes through `neutralise`, which defuses spreadsheet formula injection: a value that
-starts with = + - @ (or a tab / carriage return) is prefixed with an apostrophe, as OWASP advises, so a
-trainee called “=HYPERLINK(...)” is shown, never executed (Indico does the same in util/spreadsheets.py).
+Every text the platform writes into a sheet (cells, headers, titles, footnotes; the import error workbook
+too) passes through `write_cell` / `neutralise`, which defuses spreadsheet formula injection: a value that
+starts with = + - @ (or a tab / carriage return, or their full-width forms, which WPS and Excel's IME input
+treat alike, possibly after blanks) is prefixed with an apostrophe, as OWASP advises, so a trainee called
+“=HYPERLINK(...)” is shown, never executed (Indico does the same in util/spreadsheets.py). Numbers are written
+as numbers, so a negative amount is not touched.
 """
 
 from __future__ import annotations
@@ -18,14 +21,20 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+    if isinstance(value, str) and value.lstrip(" \u3000").startswith(DANGEROUS_PREFIXES):
         return "'" + value
     return value
+
+
+def new_workbook(buffer) -> xlsxwriter.Workbook:
+    """Workbooks never turn strings into formulas or links; `write_cell` does the rest."""
+    return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
 
 
 @dataclass
@@ -42,13 +51,14 @@ class Sheet:
     text_columns: set[int] = field(default_factory=set)  # stored as text (ID numbers must never become numbers)
 
 
-def _write_cell(ws, row, col, value, fmt):
+def write_cell(ws, row, col, value, fmt=None, *, text: bool = False):
+    """The one way a value reaches a sheet: neutralised, typed; `text` keeps numbers as text (ID numbers)."""
     value = neutralise(value)
-    if value is None:
+    if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, int | float | decimal.Decimal):
+    elif isinstance(value, int | float | decimal.Decimal) and not text:
         ws.write_number(row, col, float(value), fmt)
     elif isinstance(value, datetime.datetime | datetime.date):
         ws.write_string(row, col, value.isoformat()[:16].replace("T", " "), fmt)
@@ -58,7 +68,7 @@ def _write_cell(ws, row, col, value, fmt):
 
 def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = new_workbook(buffer)
     title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
                                "font_name": "宋体"})
     subtitle_fmt = wb.add_format({"align": "left", "font_name": "宋体"})
@@ -73,35 +83,34 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
         r = 0
         if sheet.title:
             if ncols > 1:
-                ws.merge_range(r, 0, r, ncols - 1, sheet.title, title_fmt)
-            else:
-                ws.write_string(r, 0, sheet.title, title_fmt)
+                ws.merge_range(r, 0, r, ncols - 1, None, title_fmt)
+            write_cell(ws, r, 0, sheet.title, title_fmt)
             ws.set_row(r, 32)
             r += 1
         if sheet.subtitle:
-            ws.write_string(r, 0, sheet.subtitle, subtitle_fmt)
+            write_cell(ws, r, 0, sheet.subtitle, subtitle_fmt)
             r += 1
         header_row = r
         for c, h in enumerate(sheet.headers):
-            ws.write_string(r, c, h, head_fmt)
+            write_cell(ws, r, c, h, head_fmt)
         r += 1
         for values in sheet.rows:
             for c, v in enumerate(values):
-                _write_cell(ws, r, c, v, cell_fmt)
+                write_cell(ws, r, c, v, cell_fmt)
             r += 1
         last_data_row = r - 1
         if sheet.total_row is not None:
             for c, v in enumerate(sheet.total_row):
-                _write_cell(ws, r, c, v, total_fmt)
+                write_cell(ws, r, c, v, total_fmt)
             r += 1
         if sheet.footnote:
-            ws.write_string(r + 1, 0, sheet.footnote, subtitle_fmt)
+            write_cell(ws, r + 1, 0, sheet.footnote, subtitle_fmt)
         widths = sheet.widths or [max(8, min(40, len(h) * 2 + 4)) for h in sheet.headers]
         for c, w in enumerate(widths):
             ws.set_column(c, c, w, text_fmt if c in sheet.text_columns else None)
         for col, values in sheet.validations.items():
             ws.data_validation(header_row + 1, col, max(last_data_row, header_row + 1000), col,
-                               {"validate": "list", "source": list(values)})
+                               {"validate": "list", "source": [neutralise(v) for v in values]})
         ws.freeze_panes(header_row + 1, 0)
         ws.repeat_rows(header_row)
         ws.set_paper(9)  # A4

@@ -9,9 +9,10 @@ from django.core.validators import validate_email
 
 from .errors import FieldIssue
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# re.ASCII: \d would otherwise match other scripts' digits (١٣٨…), stored as they came.
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # Office phones: area code and number, optional extension: 010-68205300, (0571)87001234, 68205300-801.
-PHONE_RE = re.compile(r"^(\(?0\d{2,3}\)?[- ]?)?\d{7,8}([-转#]\d{1,6})?$|^1[3-9]\d{9}$|^400-?\d{3}-?\d{4}$")
+PHONE_RE = re.compile(r"^(\(?0\d{2,3}\)?[- ]?)?\d{7,8}([-转#]\d{1,6})?$|^1[3-9]\d{9}$|^400-?\d{3}-?\d{4}$", re.ASCII)
 FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"－": "-", "（": "(", "）": ")", "　": " "})
 
 

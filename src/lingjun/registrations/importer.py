@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
+import zlib
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from lingjun.core import audit, permissions
-from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
 from lingjun.core.bulk import insert_rows, update_rows
-from lingjun.core.exports import XLSX_MIME, neutralise
+from lingjun.core.errors import FieldIssue, NotFound, RuleViolation, ValidationFailed
+from lingjun.core.exports import XLSX_MIME, new_workbook, write_cell
 from lingjun.core.models import AuditEntry
 from lingjun.core.scoping import scopes_disabled
 from lingjun.programmes.models import Quota
@@ -43,6 +45,45 @@ def _file_error(code: str, message: str) -> ValidationFailed:
     return ValidationFailed([FieldIssue("file", code, message)])
 
 
+def _zip_bomb() -> ValidationFailed:
+    return _file_error("file_too_large", "工作簿解压后过大（超过 200 MB），疑似异常文件，已拒绝。请确认文件内容后重新上传。")
+
+
+def _refuse_zip_bombs(data: bytes) -> None:
+    """Refuse a workbook that inflates beyond MAX_UNCOMPRESSED_BYTES before any parser expands it.
+
+    The sizes a zip declares can lie (a bomb declares a few KB and inflates to gigabytes), so every member is
+    actually inflated here, in bounded chunks, and the output counted; nothing is kept. Only the two methods
+    an .xlsx uses are accepted."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = zf.infolist()
+        if sum(i.file_size for i in members) > MAX_UNCOMPRESSED_BYTES or len(members) > 10_000:
+            raise _zip_bomb()
+        for info in members:
+            start = info.header_offset
+            if data[start:start + 4] != b"PK\x03\x04":
+                raise _file_error("not_xlsx", "无法读取该工作簿，请确认是有效的 .xlsx 文件。")
+            name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+            begin = start + 30 + name_len + extra_len
+            raw = memoryview(data)[begin:begin + info.compress_size]
+            if info.compress_type == zipfile.ZIP_STORED:
+                total += len(raw)
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                for i in range(0, len(raw), 64 * 1024):
+                    pending = bytes(raw[i:i + 64 * 1024])
+                    while pending:
+                        total += len(inflater.decompress(pending, 1024 * 1024))
+                        if total > MAX_UNCOMPRESSED_BYTES:
+                            raise _zip_bomb()
+                        pending = inflater.unconsumed_tail
+            else:
+                raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _zip_bomb()
+
+
 def read_rows(data: bytes) -> tuple[int, list[list]]:
     """→ (Excel row number of the header, data rows as lists). Refuses anything that is not a sane 附件4."""
     from python_calamine import CalamineWorkbook
@@ -54,9 +95,7 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
     if not data.startswith(b"PK\x03\x04"):
         raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise _file_error("file_too_large", "工作簿解压后过大，疑似异常文件，已拒绝。")
+        _refuse_zip_bombs(data)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except ValidationFailed:
         raise
@@ -315,7 +354,6 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
 
 def error_workbook_response(actor, batch_id):
     """The rows that failed, in 附件4 layout, each wrong cell marked red with the reason beside it."""
-    import xlsxwriter
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
@@ -324,29 +362,22 @@ def error_workbook_response(actor, batch_id):
     if batch is None:
         raise NotFound("not_found", "导入记录不存在或不在您的管辖范围内。")
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = new_workbook(buffer)
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     bad = wb.add_format({"bg_color": "#FDE2E1", "font_color": "#B42318", "border": 1})
     ok = wb.add_format({"border": 1})
     note = wb.add_format({"font_color": "#B42318", "text_wrap": True, "border": 1})
     ws = wb.add_worksheet(SHEET_NAME)
-    ws.write_string(0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}")
+    write_cell(ws, 0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}")
     for c, h in enumerate(HEADERS + ["原行号", "错误说明"]):
-        ws.write_string(1, c, h, head)
+        write_cell(ws, 1, c, h, head)
     text_cols = {i for i, (_, _, kind) in enumerate(COLUMNS) if kind in ("text", "list")}
     for r, item in enumerate(batch.errors, start=2):
         wrong = {e["column"] for e in item["errors"]}
         for c, v in enumerate(item["values"][: len(HEADERS)]):
-            fmt = bad if HEADERS[c] in wrong else ok
-            v = neutralise(v)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, fmt)
-            elif isinstance(v, int | float) and c not in text_cols:
-                ws.write_number(r, c, v, fmt)
-            else:
-                ws.write_string(r, c, str(v), fmt)
-        ws.write_number(r, len(HEADERS), item["row"], ok)
-        ws.write_string(r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note)
+            write_cell(ws, r, c, v, bad if HEADERS[c] in wrong else ok, text=c in text_cols)
+        write_cell(ws, r, len(HEADERS), item["row"], ok)
+        write_cell(ws, r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note)
     ws.set_column(0, len(HEADERS) - 1, 14)
     ws.set_column(len(HEADERS) + 1, len(HEADERS) + 1, 60)
     ws.freeze_panes(2, 2)

@@ -132,6 +132,25 @@ def test_per_account_ceiling_holds_across_addresses(make_user, settings):
     assert_error(sign_in(user.username, PASSWORD, ip="10.0.2.1"), 429, "too_many_attempts")
 
 
+def test_password_spraying_from_one_address_is_stopped_without_locking_the_accounts(make_user, settings):
+    """One address trying one password on many accounts: each account sees a single failure, so only the
+    per-address ceiling stops it; the accounts themselves stay open from their owners' addresses."""
+    settings.LOGIN_FAILURES_PER_ADDRESS = 12
+    victims = [make_user("region") for _ in range(3)]
+    for i in range(12):
+        _fail(f"guess{i}" if i >= 3 else victims[i].username, 1, ip="203.0.113.9")
+    body = assert_error(sign_in(victims[0].username, PASSWORD, ip="203.0.113.9"), 429, "too_many_attempts")
+    assert "网络地址" in body["detail"]
+    assert sign_in(victims[0].username, PASSWORD, ip="10.0.0.8").status_code == 200
+
+
+def test_an_office_of_colleagues_mistyping_stays_under_the_address_ceiling(make_user):
+    colleagues = [make_user("region", region="110000") for _ in range(20)]
+    for user in colleagues:
+        _fail(user.username, 2, ip="10.0.0.7")  # 40 typos in one office within the window
+    assert all(sign_in(u.username, PASSWORD, ip="10.0.0.7").status_code == 200 for u in colleagues)
+
+
 # --- tokens -------------------------------------------------------------------------------------------
 
 def test_tokens_are_stored_only_as_a_hash(make_user):

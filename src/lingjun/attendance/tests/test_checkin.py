@@ -104,3 +104,41 @@ def test_only_staff_of_the_class_get_codes(api_as, klass):
     assert body["code"].startswith(f"{s.pk}-") and body["refresh_seconds"] == 30
     assert api_as("institution").post(f"sessions/{s.pk}/checkin-code").status_code == 404
     assert api_as("trainee").post(f"sessions/{s.pk}/checkin-code").status_code == 403
+
+
+# --- the paths a refused first insert takes (attendance.services.checkin) ----------------------------------
+
+
+def test_a_trainee_marked_absent_who_arrives_is_checked_in_after_all(api_as, klass, enrol):
+    reg, trainee, _ = enrol()
+    s = session_at(klass, now() - datetime.timedelta(minutes=20))
+    AttendanceRecord.objects.create(registration=reg, session=s, status="absent", source="staff")
+    r = api_as(trainee).post("checkin", {"code": services.make_code(s.pk), "device": "phone-late"})
+    assert r.status_code == 201 and r.json()["status"] == "late"
+    record = AttendanceRecord.objects.get(registration=reg, session=s)
+    assert record.status == "late" and record.source == "qr" and record.device_id == "phone-late"
+
+
+def test_an_excused_trainee_who_scans_stays_excused(api_as, klass, enrol):
+    reg, trainee, _ = enrol()
+    s = session_at(klass, now())
+    AttendanceRecord.objects.create(registration=reg, session=s, status="excused", source="leave")
+    r = api_as(trainee).post("checkin", {"code": services.make_code(s.pk), "device": "phone-x"})
+    assert r.status_code == 200 and r.json()["status"] == "excused" and r.json()["already"] is True
+    from lingjun.attendance.models import DeviceCheckin
+
+    assert not DeviceCheckin.objects.filter(device_id="phone-x").exists()  # the refused insert was rolled back
+
+
+def test_a_present_trainee_scanning_from_a_second_phone_is_not_counted_twice(api_as, klass, enrol):
+    reg, trainee, _ = enrol()
+    s = session_at(klass, now())
+    code = services.make_code(s.pk)
+    client = api_as(trainee)
+    assert client.post("checkin", {"code": code, "device": "phone-1"}).status_code == 201
+    again = client.post("checkin", {"code": code, "device": "phone-2"})
+    assert again.status_code == 200 and again.json()["already"] is True
+    assert AttendanceRecord.objects.filter(registration=reg, session=s).count() == 1
+    from lingjun.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="attendance.checkin").count() == 1

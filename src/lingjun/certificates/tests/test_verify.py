@@ -125,3 +125,14 @@ def test_revoked_certificate_page_says_so(centre, issued):
     html = r.content.decode()
     assert r.status_code == 200 and "证书已撤销" in html and "撤销日期" in html and "证书有效" not in html
     assert "违反培训纪律" not in html
+
+
+def test_rotating_the_secret_key_keeps_printed_certificates_valid_with_the_old_key_as_fallback(anon, issued,
+                                                                                                settings):
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-0123456789-abcdefghij"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    r = anon.get(f"verify/{issued.number}", {"name": "张三丰"})
+    assert r.status_code == 200 and r.json()["status"] == "valid"
+    settings.SECRET_KEY_FALLBACKS = []  # the old key dropped too early: the printed certificate no longer verifies
+    assert anon.get(f"verify/{issued.number}", {"name": "张三丰"}).status_code == 404

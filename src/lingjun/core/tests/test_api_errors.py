@@ -63,3 +63,44 @@ def test_non_numeric_ids_are_refused_in_the_error_model(api_as, path):
     r = api_as("bureau").get(path)
     assert r.status_code in (404, 422)
     assert_error(r, r.status_code, r.json()["code"])
+
+
+# --- answers produced before any handler runs (found by fuzzing: plain text / HTML before) ------------------
+
+
+def test_a_method_the_route_does_not_have_is_405_in_the_error_model(api_as):
+    r = api_as("centre").request("DELETE", "regions")
+    body = assert_error(r, 405, "method_not_allowed")
+    assert "GET" in r["Allow"] and body["errors"] == []
+
+
+def test_an_unknown_api_address_is_404_in_the_error_model(api_as):
+    assert_error(api_as("centre").get("no-such-thing"), 404, "not_found")
+
+
+def test_pages_keep_their_html_error_pages(page_client):
+    r = page_client("centre").get("/no-such-page/")
+    assert r.status_code == 404 and "text/html" in r["Content-Type"]
+
+
+# --- NUL characters (found by fuzzing on PostgreSQL: a 500 there, silently stored on SQLite) ----------------
+
+
+def test_a_nul_character_in_a_json_body_is_refused_and_nothing_is_stored(api_as):
+    from lingjun.institutions.models import Institution
+
+    r = api_as("centre").post("institutions", {"name": "测试\u0000学院", "kind": "university"})
+    assert_error(r, 422, "invalid_characters")
+    assert not Institution.objects.filter(name__contains="测试").exists()
+
+
+def test_a_nul_character_in_the_query_or_path_is_refused(api_as):
+    centre = api_as("centre")
+    assert_error(centre.get("programmes?status=%00x"), 422, "invalid_characters")
+    assert_error(centre.get("certificates/LJ%00"), 422, "invalid_characters")
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text(api_as):
+    r = api_as("centre").post("institutions", raw='{"name": "路径\\\\u0000学院", "kind": "university"}')
+    assert r.status_code == 201, r.content
+    assert r.json()["name"] == "路径\\u0000学院"
