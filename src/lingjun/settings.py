@@ -99,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("LINGJUN_TEST_SQLITE") or None
 
+# Personal data of a trainee is purged this many years after their last programme's year, once archived
+# (registrations.retention; `python -m lingjun purge_personal_data`, run daily next to purge_expired).
+RETENTION_YEARS = int(os.environ.get("LINGJUN_RETENTION_YEARS", "10"))
+
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
