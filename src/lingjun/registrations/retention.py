@@ -38,8 +38,9 @@ def purgeable_trainees(today: datetime.date | None = None, years: int | None = N
     last_year = today.year - years - 1  # a 2014 programme with 10 years' retention goes in 2025
     recent = Registration.objects.filter(trainee=OuterRef("pk")).filter(
         ~Q(programme__status="archived") | Q(programme__year__gt=last_year))
-    return (Trainee.objects.filter(registrations__isnull=False).exclude(Exists(recent))
-            .exclude(id_number_masked=PURGED_MASK).distinct())
+    took_part = Registration.objects.filter(trainee=OuterRef("pk"))
+    return (Trainee.objects.filter(Exists(took_part)).exclude(Exists(recent))
+            .exclude(id_number_masked=PURGED_MASK))
 
 
 def purge_personal_data(actor=None, today: datetime.date | None = None, years: int | None = None,
@@ -51,7 +52,7 @@ def purge_personal_data(actor=None, today: datetime.date | None = None, years: i
     from lingjun.registrations.models import Invitation, Registration, Trainee
 
     with scopes_disabled(), transaction.atomic():
-        trainees = list(purgeable_trainees(today, years).select_for_update().select_related("user"))
+        trainees = list(purgeable_trainees(today, years).select_related("user"))
         trainee_ids = [t.pk for t in trainees]
         reg_ids = list(Registration.objects.filter(trainee_id__in=trainee_ids).values_list("pk", flat=True))
         old_logs = VerificationLog.objects.filter(
