@@ -16,6 +16,7 @@ measured   through Django's test client (middleware, session auth, scoping, JSON
              archive-search   GET /api/v1/alumni?q=<enterprise name part>   (centre)
              archive-page     GET /alumni/                                  (centre, the HTML page)
              enterprise       GET /enterprises/{credit_code}/               (centre, the HTML page with charts)
+             enterprise-list  GET /enterprises/                             (a region officer, 企业跟踪 page)
 baseline   GET /healthz through the same client.
 Prints, per size, the median of BENCH_REPEAT (default 7) requests for each, the ratio to the baseline, and
 at the end the ratio large / small for each endpoint (flat = close to 1). Goal: each under 300 ms.
@@ -250,6 +251,7 @@ def main() -> None:
             "archive-search": _median_ms(centre_client, "/api/v1/alumni", {"q": history.search_term, "limit": 30}),
             "archive-page": _median_ms(centre_client, "/alumni/"),
             "enterprise": _median_ms(centre_client, f"/enterprises/{history.sample_enterprise}/"),
+            "enterprise-list": _median_ms(region_client, "/enterprises/"),
         }
         base = figures["baseline /healthz"]
         for name, ms in figures.items():

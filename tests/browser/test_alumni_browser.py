@@ -81,3 +81,38 @@ def test_dashboard_and_enterprise_trend(pages, make_user, programme):
     phone.wait_for_selector("#trend-charts svg")
     assert pages.overflow(phone) <= 0
     pages.shot(phone, "alumni-enterprise-phone")
+
+
+def test_trainee_page_on_a_phone_with_timetable_certificate_and_data_download(pages, make_user, programme):
+    import json
+
+    from lingjun.certificates.models import Certificate
+    from lingjun.classes.models import TimetableSession
+    from lingjun.core.models import AuditEntry
+    from lingjun.registrations.models import Registration, Trainee
+
+    reg, _ = _alumnus(programme, make_user)
+    reg = Registration.objects.select_related("training_class").get(pk=reg.pk)
+    tc = reg.training_class
+    for i, title in enumerate(("数字化转型专题讲座", "专精特新企业现场教学")):
+        TimetableSession.objects.create(training_class=tc, date=tc.start_date, start=datetime.time(9 + 3 * i),
+                                        end=datetime.time(11 + 3 * i), title=title, topic_id="digital",
+                                        format="lecture", place="报告厅")
+    Certificate.objects.create(number="2030-02-001", registration=reg, training_class=tc, sequence=1, data={},
+                               pdf=b"%PDF-1.4", pdf_sha256="x", signature="s", template_version="1",
+                               issued_on=tc.end_date, issued_at=timezone.now())
+    trainee = make_user("trainee", display_name=reg.trainee.name)
+    Trainee.objects.filter(pk=reg.trainee_id).update(user=trainee)
+
+    phone = pages.open(phone=True)
+    pages.login(phone, trainee.username)
+    phone.get_by_text("课程表").click()
+    assert phone.get_by_text("专精特新企业现场教学").is_visible()
+    assert phone.get_by_role("link", name="下载结业证书（2030-02-001）").is_visible()
+    assert pages.overflow(phone) <= 0
+    pages.shot(phone, "alumni-trainee-home-phone")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="下载我的个人信息（JSON）").click()
+    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert data["person"]["name"] == reg.trainee.name and data["certificates"][0]["number"] == "2030-02-001"
+    assert AuditEntry.objects.filter(action="personal_data.export", actor=trainee).count() == 1

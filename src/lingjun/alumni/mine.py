@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lingjun.attendance.models import AttendanceRecord
+from lingjun.attendance.models import AttendanceRecord, AttendanceStatus
+from lingjun.attendance.services import effective_status
 from lingjun.certificates.models import Certificate
 from lingjun.classes.models import TimetableSession
 from lingjun.registrations.models import Registration
@@ -17,15 +18,18 @@ def my_training(actor) -> list[Registration]:
     sessions_by_class: dict[int, list] = {}
     for s in TimetableSession.objects.filter(training_class_id__in=class_ids).select_related("faculty", "topic"):
         sessions_by_class.setdefault(s.training_class_id, []).append(s)
-    statuses = dict(((a.registration_id, a.session_id), a.get_status_display())
+    statuses = dict(((a.registration_id, a.session_id), a.status)
                     for a in AttendanceRecord.objects.filter(registration__in=regs))
+    labels = dict(AttendanceStatus.choices)
     certs: dict[int, list] = {}
     for c in Certificate.objects.filter(registration__in=regs, revoked_at__isnull=True):
         certs.setdefault(c.registration_id, []).append(c)
     for r in regs:
         r.sessions = []
         for s in sessions_by_class.get(r.training_class_id, []):
-            s.my_status = statuses.get((r.pk, s.pk), "")
+            # As the attendance grid says it: an ended session with no record is an absence.
+            status = effective_status(statuses.get((r.pk, s.pk)), s)
+            s.my_status = labels.get(status, "")
             r.sessions.append(s)
         r.live_certificates = certs.get(r.pk, [])
     return regs

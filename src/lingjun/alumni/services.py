@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models import Q as models_q
 from django.utils import timezone
 
 from lingjun.core import audit, permissions
@@ -31,6 +32,31 @@ def followed_enterprises():
     """Enterprises with a trainee in the (scoped) archive: a region officer's own region's alumni only."""
     trained = Registration.objects.filter(enterprise=OuterRef("pk"), status__in=ARCHIVE_STATUSES)
     return Enterprise.objects.filter(Exists(trained))
+
+
+def followed_list(actor, *, q: str = "", without_reports: bool = False):
+    """企业跟踪 list: the trained enterprises the actor follows (a region: its own trainees' enterprises),
+    newest first, each with its latest report period and number of service records (computed for the page
+    shown only, as correlated subqueries on indexed columns)."""
+    from django.db.models import Count, IntegerField, Subquery
+
+    permissions.check(actor, "followup.view")
+    with scopes_disabled():
+        latest = (OperationReport.objects.filter(enterprise=OuterRef("pk")).order_by("-period").values("period")[:1])
+        served = (ServiceRecord.objects.filter(enterprise=OuterRef("pk")).order_by().values("enterprise")
+                  .annotate(n=Count("id")).values("n"))
+        has_report = OperationReport.objects.filter(enterprise=OuterRef("pk"))
+    # Drive from the (scoped) registrations in the archive — a region's few thousand, via the region index —
+    # instead of testing every enterprise of the nation with EXISTS.
+    trained = Registration.objects.filter(status__in=ARCHIVE_STATUSES).values("enterprise_id")
+    qs = Enterprise.objects.filter(id__in=trained).select_related("region").annotate(
+        last_period=Subquery(latest), service_count=Subquery(served, output_field=IntegerField()))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(models_q(name__contains=q) | models_q(credit_code=q.upper()))
+    if without_reports:
+        qs = qs.filter(~Exists(has_report))
+    return qs.order_by("-id")
 
 
 def get_enterprise(actor, credit_code, action: str = "followup.view") -> Enterprise:

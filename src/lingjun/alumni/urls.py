@@ -9,6 +9,7 @@ urlpatterns = [
     path("programmes/<int:programme_id>/stats-<slug:table>.xlsx", views.stats_xlsx, name="stats_xlsx"),
     path("alumni/", views.archive_page, name="archive"),
     path("alumni/<int:registration_id>/retrain/", views.retrain, name="retrain"),
+    path("enterprises/", views.enterprise_list, name="enterprises"),
     path("enterprises/<str:credit_code>/", views.enterprise_page, name="enterprise"),
     path("enterprises/<str:credit_code>/reports/", views.enterprise_add_report, name="add_report"),
     path("enterprises/<str:credit_code>/reports/import/", views.enterprise_import_reports, name="import_reports"),

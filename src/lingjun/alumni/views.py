@@ -183,3 +183,13 @@ def my_data_page(request):
     permissions.check(request.user, "personal_data.export_own")
     trainee = getattr(request.user, "trainee", None)
     return render(request, "alumni/my_data.html", {"trainee": trainee})
+
+
+@page
+def enterprise_list(request):
+    """企业跟踪: the trained enterprises to follow up, with the latest report and the services offered."""
+    q = request.GET.get("q", "").strip()
+    without = request.GET.get("without") == "1"
+    qs = services.followed_list(request.user, q=q, without_reports=without)
+    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "alumni/enterprise_list.html", {"page_obj": page_obj, "q": q, "without": without})

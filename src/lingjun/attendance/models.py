@@ -32,6 +32,8 @@ class AttendanceRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "session"], name="attendance_once")]
+        # The dashboard counts a programme's attendance by session and status: answered from the index alone.
+        indexes = [models.Index(fields=["session", "status"], name="attendance_session_status")]
 
     def __str__(self):
         return f"考勤（报名 {self.registration_id}，课程 {self.session_id}）：{self.get_status_display()}"

@@ -14,7 +14,7 @@ NAV = {
                ("accounts:users", "用户管理"), ("audit", "审计记录")],
     "region": [("home", "首页"), ("programmes:list", "年度计划"), ("registrations:current", "学员报名"),
                ("programmes:workinfo_current", "工作信息（附件3）"), ("attendance:leave_list", "请假审批"),
-               ("alumni:stats_current", "统计"), ("alumni:archive", "信息档案")],
+               ("alumni:stats_current", "统计"), ("alumni:archive", "信息档案"), ("alumni:enterprises", "企业跟踪")],
     "institution": [("home", "首页"), ("programmes:list", "年度计划"), ("classes:current", "班级"),
                     ("attendance:leave_list", "请假"), ("classes:faculty", "师资"), ("institutions:list", "培训机构"),
                     ("evaluations:report_current", "培训评价")],
@@ -40,7 +40,7 @@ SECTION_OF = {
     "evaluations:ranking": "evaluations:ranking_current",
     "evaluations:assessments": "evaluations:assessments_current",
     "alumni:stats": "alumni:stats_current",
-    "alumni:enterprise": "alumni:archive",
+    "alumni:enterprise": "alumni:enterprises",
 }
 
 

@@ -131,3 +131,24 @@ def test_enterprise_page_forms_save_and_explain_errors(page_client, alumnus):
     assert page.post(base + "services/", {"date": "2025-01-02", "kind": "policy", "description": "政策宣讲"}).status_code == 302
     assert ServiceRecord.objects.count() == 1
     assert page_client("region", region="110000").post(base + "reports/", {"period": "2024"}).status_code == 404
+
+
+def test_enterprise_list_shows_the_regions_trained_enterprises_with_latest_report(page_client, api_as, alumnus,
+                                                                                  make_reg, klass):
+    other_zj = make_reg("completed", "330000", training_class=klass)
+    beijing = make_reg("completed", "110000", training_class=klass)
+    make_reg("approved", "330000")  # not trained: not followed
+    officer = api_as(alumnus.officer)
+    officer.post(url(alumnus), {**REPORT, "period": "2024"})
+    officer.post(url(alumnus), {**REPORT, "period": "2025"})
+    officer.post(url(alumnus, "services"), {"date": "2025-05-01", "kind": "policy", "description": "政策宣讲"})
+    page = page_client(alumnus.officer)
+    html = page.get("/enterprises/").content.decode()
+    assert alumnus.enterprise.name in html and other_zj.enterprise.name in html
+    assert beijing.enterprise.name not in html and "2025" in html and "1 次" in html
+    without = page.get("/enterprises/", {"without": "1"}).content.decode()
+    assert alumnus.enterprise.name not in without and other_zj.enterprise.name in without
+    found = page.get("/enterprises/", {"q": alumnus.enterprise.credit_code}).content.decode()
+    assert alumnus.enterprise.name in found and other_zj.enterprise.name not in found
+    assert beijing.enterprise.name in page_client("centre").get("/enterprises/").content.decode()
+    assert page_client("institution").get("/enterprises/").status_code == 403

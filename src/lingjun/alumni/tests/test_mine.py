@@ -23,6 +23,8 @@ def me(klass, make_reg):
                                         format="lecture", place="一号教室")
     AttendanceRecord.objects.create(registration=reg, session=s, status="late", checked_in_at=timezone.now(),
                                     device_id="phone-1")
+    TimetableSession.objects.create(training_class=klass, date=klass.start_date, start=datetime.time(14),
+                                    end=datetime.time(16), title="无人签到的课", topic_id="digital", format="lecture")
     Certificate.objects.create(number="2030-01-007", registration=reg, training_class=klass, sequence=7, data={},
                                pdf=b"%PDF", pdf_sha256="x", signature="s", template_version="1",
                                issued_on=klass.end_date, issued_at=timezone.now())
@@ -68,6 +70,8 @@ def test_my_page_shows_class_timetable_attendance_certificate_and_data_button(pa
     page = page_client(me.user)
     html = page.get("/").content.decode()
     assert "数字化转型专题" in html and "迟到" in html and "一号教室" in html
+    assert "缺勤" in html  # the ended session without a record
+    assert "可以下载结业证书" in html
     assert "/certificates/2030-01-007.pdf" in html and "下载我的个人信息" in html
     download = page.get("/me/personal-data.json")
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
