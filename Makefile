@@ -41,12 +41,12 @@ bench: setup
 	bash scripts/bench.sh
 
 lint: setup
-	$(VENV)/bin/ruff check src bench
-	$(VENV)/bin/ruff format --check src bench
+	$(VENV)/bin/ruff check src bench tests
+	$(VENV)/bin/ruff format --check src bench tests
 
 format: setup
-	$(VENV)/bin/ruff format src bench
-	$(VENV)/bin/ruff check --fix src bench
+	$(VENV)/bin/ruff format src bench tests
+	$(VENV)/bin/ruff check --fix src bench tests
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

@@ -36,13 +36,20 @@ def populate():
     import datetime
 
     with scopes_disabled():
-        user, _ = User.objects.get_or_create(username="bench-backup", defaults={"role": "region", "region_id": "330000"})
+        user, _ = User.objects.get_or_create(
+            username="bench-backup", defaults={"role": "region", "region_id": "330000"}
+        )
         per_year = 4000
         for i, start in enumerate(range(0, ROWS, per_year)):
             n = min(per_year, ROWS - start)
-            programme = Programme.objects.create(year=2400 + i + int(time.time()) % 500, title="bench",
-                                                 target_trainees=100000, planned_classes=10, status="open",
-                                                 registration_deadline=datetime.date(2999, 1, 1))
+            programme = Programme.objects.create(
+                year=2400 + i + int(time.time()) % 500,
+                title="bench",
+                target_trainees=100000,
+                planned_classes=10,
+                status="open",
+                registration_deadline=datetime.date(2999, 1, 1),
+            )
             Quota.objects.create(programme=programme, region_id="330000", amount=1_000_000)
             result = importer.import_workbook(user, programme.pk, Upload(workbook(n, seed=start + 7)))
             assert result["created"] == n, result["errors"][:3]
@@ -51,8 +58,10 @@ def populate():
 def main():
     t0 = time.perf_counter()
     populate()
-    print(f"# backup benchmark — database: {connection.vendor}; {ROWS} registrations imported in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"# backup benchmark — database: {connection.vendor}; {ROWS} registrations imported in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     counts = backup.table_counts()
     print(f"tables={len(counts)} rows={sum(counts.values())}")
     work = Path(tempfile.mkdtemp(prefix="lingjun-bench-backup-"))
@@ -68,7 +77,9 @@ def main():
         else:
             env = backup._pg_env(connection.settings_dict)
             t0 = time.perf_counter()
-            subprocess.run([backup.pg_tool("pg_dump"), "--format=plain", "--file", os.devnull], env=env, check=True)
+            subprocess.run(
+                [backup.pg_tool("pg_dump"), "--format=plain", "--file", os.devnull], env=env, check=True
+            )
             base = time.perf_counter() - t0
             result = backup.backup(work / "lingjun.dump")
             fresh = f"lingjun_bench_restore_{uuid.uuid4().hex[:6]}"
@@ -84,10 +95,14 @@ def main():
                     conn.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
             base_label = "pg_dump plain to /dev/null"
         same = restored.tables == result.tables
-        print(f"backup:  {result.seconds:.2f} s  {result.size / 1e6:.1f} MB  ({result.rows} rows)  "
-              f"baseline {base_label}: {base:.2f} s  ratio={result.seconds / base:.2f}")
-        print(f"restore: {restored.seconds:.2f} s into a fresh database  ratio={restored.seconds / base:.2f}  "
-              f"row counts identical: {same}")
+        print(
+            f"backup:  {result.seconds:.2f} s  {result.size / 1e6:.1f} MB  ({result.rows} rows)  "
+            f"baseline {base_label}: {base:.2f} s  ratio={result.seconds / base:.2f}"
+        )
+        print(
+            f"restore: {restored.seconds:.2f} s into a fresh database  ratio={restored.seconds / base:.2f}  "
+            f"row counts identical: {same}"
+        )
         assert same
     finally:
         shutil.rmtree(work, ignore_errors=True)

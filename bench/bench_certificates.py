@@ -47,9 +47,16 @@ def setup_data():
 
     rng = random.Random(2097)
     centre, _ = User.objects.get_or_create(username="bench-centre", defaults={"role": "centre"})
-    programme, _ = Programme.objects.get_or_create(year=YEAR, defaults={
-        "title": f"{YEAR}年中小企业经营管理领军人才培训", "target_trainees": N, "planned_classes": 30,
-        "registration_deadline": datetime.date(YEAR, 8, 31), "status": "open"})
+    programme, _ = Programme.objects.get_or_create(
+        year=YEAR,
+        defaults={
+            "title": f"{YEAR}年中小企业经营管理领军人才培训",
+            "target_trainees": N,
+            "planned_classes": 30,
+            "registration_deadline": datetime.date(YEAR, 8, 31),
+            "status": "open",
+        },
+    )
     if Registration.objects.filter(programme=programme).exists():
         return centre, list(TrainingClass.objects.filter(programme=programme).order_by("number"))
     institution, _ = Institution.objects.get_or_create(name="基准测试大学", defaults={"kind": "university"})
@@ -58,11 +65,19 @@ def setup_data():
     classes = []
     start = datetime.date(YEAR, 3, 2)
     for i in range((N + PER_CLASS - 1) // PER_CLASS):
-        classes.append(TrainingClass.objects.create(
-            programme=programme, number=i + 1, track=rng.choice(["regional", "specialized", "integration"]),
-            institution=institution, city=rng.choice(["杭州", "北京", "成都", "深圳", "武汉", "西安"]),
-            start_date=start + datetime.timedelta(days=7 * i), end_date=start + datetime.timedelta(days=7 * i + 3),
-            capacity=PER_CLASS, status="finished"))
+        classes.append(
+            TrainingClass.objects.create(
+                programme=programme,
+                number=i + 1,
+                track=rng.choice(["regional", "specialized", "integration"]),
+                institution=institution,
+                city=rng.choice(["杭州", "北京", "成都", "深圳", "武汉", "西安"]),
+                start_date=start + datetime.timedelta(days=7 * i),
+                end_date=start + datetime.timedelta(days=7 * i + 3),
+                capacity=PER_CLASS,
+                status="finished",
+            )
+        )
     enterprises, trainees = [], []
     for k in range(N):
         region = rng.choice(regions)
@@ -70,21 +85,53 @@ def setup_data():
         name = p["trainee"]["name"]
         if k % 25 == 0:
             name = name[0] + "".join(rng.sample(RARE, 2))
-        enterprises.append(Enterprise(credit_code=f"91{k:016d}", name=p["enterprise"]["name"], region_id=region,
-                                      industry_division="39", employees=100, revenue=5000, total_assets=5000,
-                                      size_class="small", size_standard=standard, is_manufacturing=True))
-        trainees.append(Trainee(name=name, gender="M", birth_date=datetime.date(1980, 1, 1),
-                                id_number_encrypted="bench", id_number_hash=f"bench{k:059d}",
-                                id_number_masked="110************1", position="董事长", mobile="13800000000",
-                                email="bench@example.cn"))
+        enterprises.append(
+            Enterprise(
+                credit_code=f"91{k:016d}",
+                name=p["enterprise"]["name"],
+                region_id=region,
+                industry_division="39",
+                employees=100,
+                revenue=5000,
+                total_assets=5000,
+                size_class="small",
+                size_standard=standard,
+                is_manufacturing=True,
+            )
+        )
+        trainees.append(
+            Trainee(
+                name=name,
+                gender="M",
+                birth_date=datetime.date(1980, 1, 1),
+                id_number_encrypted="bench",
+                id_number_hash=f"bench{k:059d}",
+                id_number_masked="110************1",
+                position="董事长",
+                mobile="13800000000",
+                email="bench@example.cn",
+            )
+        )
     Enterprise.objects.bulk_create(enterprises, batch_size=500)
     Trainee.objects.bulk_create(trainees, batch_size=500)
     enterprises = list(Enterprise.objects.filter(credit_code__startswith="91").order_by("credit_code"))
     trainees = list(Trainee.objects.filter(id_number_hash__startswith="bench").order_by("id_number_hash"))
-    Registration.objects.bulk_create([
-        Registration(programme=programme, trainee=t, enterprise=e, region_id=e.region_id, status="completed",
-                     holds_seat=True, training_class=classes[k // PER_CLASS], confirmed_at=datetime.datetime.now(datetime.UTC))
-        for k, (t, e) in enumerate(zip(trainees, enterprises, strict=True))], batch_size=500)
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                programme=programme,
+                trainee=t,
+                enterprise=e,
+                region_id=e.region_id,
+                status="completed",
+                holds_seat=True,
+                training_class=classes[k // PER_CLASS],
+                confirmed_at=datetime.datetime.now(datetime.UTC),
+            )
+            for k, (t, e) in enumerate(zip(trainees, enterprises, strict=True))
+        ],
+        batch_size=500,
+    )
     return centre, classes
 
 
@@ -106,8 +153,15 @@ def blank_page(data: dict) -> bytes:
     family = fonts.use_cjk_font(doc)
     doc.set_font(family, size=15)
     y = 20
-    for text in ("结业证书", data["name"], pdf.body_text(data), data["enterprise"], data["issuer"],
-                 pdf.cn_date(data["issued_on"]), data["number"]):
+    for text in (
+        "结业证书",
+        data["name"],
+        pdf.body_text(data),
+        data["enterprise"],
+        data["issuer"],
+        pdf.cn_date(data["issued_on"]),
+        data["number"],
+    ):
         doc.text(20, y, text)
         y += 12
     return fonts.output(doc)
@@ -125,8 +179,15 @@ def plain_fpdf2(data: dict) -> bytes:
     doc.add_font("cjk", fname=str(path), collection_font_number=index)
     doc.set_font("cjk", size=15)
     y = 20
-    for text in ("结业证书", data["name"], pdf.body_text(data), data["enterprise"], data["issuer"],
-                 pdf.cn_date(data["issued_on"]), data["number"]):
+    for text in (
+        "结业证书",
+        data["name"],
+        pdf.body_text(data),
+        data["enterprise"],
+        data["issuer"],
+        pdf.cn_date(data["issued_on"]),
+        data["number"],
+    ):
         doc.text(20, y, text)
         y += 12
     return bytes(doc.output())
@@ -161,13 +222,22 @@ def main() -> None:
         c0, t0 = time.process_time(), time.perf_counter()
         issued = 0
         for tc in classes:
-            issued += len(services.issue_for_class(centre, tc.pk, base_url="https://lingjun.example.cn")["issued"])
+            issued += len(
+                services.issue_for_class(centre, tc.pk, base_url="https://lingjun.example.cn")["issued"]
+            )
         t_issue, c_issue = time.perf_counter() - t0, time.process_time() - c0
         k_issue = _children_cpu() - k0
         assert issued == N, issued
-        records = list(Certificate.objects.filter(training_class__programme__year=YEAR).order_by("id")
-                       .values_list("data", flat=True))
-        sizes = list(Certificate.objects.filter(training_class__programme__year=YEAR).values_list("pdf", flat=True)[:200])
+        records = list(
+            Certificate.objects.filter(training_class__programme__year=YEAR)
+            .order_by("id")
+            .values_list("data", flat=True)
+        )
+        sizes = list(
+            Certificate.objects.filter(training_class__programme__year=YEAR).values_list("pdf", flat=True)[
+                :200
+            ]
+        )
 
         # 2. Rendering alone, and 3. the blank-page baseline, alternating halves so drift hits both alike.
         half = len(records) // 2
@@ -200,7 +270,9 @@ def main() -> None:
         with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
             f.write(sample_pdf)
             f.flush()
-            text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True, check=True).stdout
+            text = subprocess.run(
+                ["pdftotext", f.name, "-"], capture_output=True, text=True, check=True
+            ).stdout
         extracted = "yes" if sample["name"] in text else "NO"
 
     try:
@@ -209,23 +281,37 @@ def main() -> None:
         load = float("nan")
     n = len(records)
     avg_kb = sum(len(bytes(p)) for p in sizes) / len(sizes) / 1024
-    print(f"Completion certificates: {n} PDFs (A4 landscape, ~{avg_kb:.0f} KB each, Noto Sans CJK SC embedded), "
-          f"{len(classes)} classes; {os.cpu_count()} CPUs, load average {load:.1f} at the end")
-    print(f"  one-time   parse the CJK face {t_face:6.2f} s, convert the template's glyphs {t_warm:5.2f} s "
-          f"(setup of the {n} registrations: {t_setup:.1f} s)")
-    print(f"  platform   issue_for_class, stored + audited   {n / t_issue:8.1f} certificates/s  "
-          f"({t_issue:6.2f} s wall, {1000 * (c_issue + k_issue) / n:5.2f} ms CPU each: "
-          f"{1000 * c_issue / n:.2f} request process + {1000 * k_issue / n:.2f} drawing processes)")
-    print(f"  render     pdf.render only                     {n / t_render:8.1f} certificates/s  "
-          f"({t_render:6.2f} s wall, {1000 * c_render / n:5.2f} ms CPU each)")
-    print(f"  baseline   same text, blank page, same font    {n / t_blank:8.1f} documents/s     "
-          f"({t_blank:6.2f} s wall, {1000 * c_blank / n:5.2f} ms CPU each)")
-    print(f"  ratio      render / baseline {t_render / t_blank:5.2f}   platform / baseline {t_issue / t_blank:5.2f}   "
-          f"(CPU time: {c_render / c_blank:.2f} and {(c_issue + k_issue) / c_blank:.2f})")
+    print(
+        f"Completion certificates: {n} PDFs (A4 landscape, ~{avg_kb:.0f} KB each, Noto Sans CJK SC embedded), "
+        f"{len(classes)} classes; {os.cpu_count()} CPUs, load average {load:.1f} at the end"
+    )
+    print(
+        f"  one-time   parse the CJK face {t_face:6.2f} s, convert the template's glyphs {t_warm:5.2f} s "
+        f"(setup of the {n} registrations: {t_setup:.1f} s)"
+    )
+    print(
+        f"  platform   issue_for_class, stored + audited   {n / t_issue:8.1f} certificates/s  "
+        f"({t_issue:6.2f} s wall, {1000 * (c_issue + k_issue) / n:5.2f} ms CPU each: "
+        f"{1000 * c_issue / n:.2f} request process + {1000 * k_issue / n:.2f} drawing processes)"
+    )
+    print(
+        f"  render     pdf.render only                     {n / t_render:8.1f} certificates/s  "
+        f"({t_render:6.2f} s wall, {1000 * c_render / n:5.2f} ms CPU each)"
+    )
+    print(
+        f"  baseline   same text, blank page, same font    {n / t_blank:8.1f} documents/s     "
+        f"({t_blank:6.2f} s wall, {1000 * c_blank / n:5.2f} ms CPU each)"
+    )
+    print(
+        f"  ratio      render / baseline {t_render / t_blank:5.2f}   platform / baseline {t_issue / t_blank:5.2f}   "
+        f"(CPU time: {c_render / c_blank:.2f} and {(c_issue + k_issue) / c_blank:.2f})"
+    )
     if t_plain:
-        print(f"  plain      fpdf2 add_font() of the .ttc per document: {t_plain:6.2f} s each "
-              f"= {1 / t_plain:6.2f} documents/s; {n} would take {n * t_plain / 60:5.1f} min "
-              f"(platform is {t_plain * n / t_issue:5.0f}x faster)")
+        print(
+            f"  plain      fpdf2 add_font() of the .ttc per document: {t_plain:6.2f} s each "
+            f"= {1 / t_plain:6.2f} documents/s; {n} would take {n * t_plain / 60:5.1f} min "
+            f"(platform is {t_plain * n / t_issue:5.0f}x faster)"
+        )
     print(f"  check      Extension B name {sample['name']!r} extracted by pdftotext: {extracted}")
     goal = n / t_issue >= 100
     print(f"  goal       ≥ 100 certificates/s through the platform: {'met' if goal else 'NOT met'}")

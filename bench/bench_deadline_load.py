@@ -29,8 +29,20 @@ REGIONS = int(os.environ.get("BENCH_REGIONS", "8"))
 PER_REGION = int(os.environ.get("BENCH_PER_REGION", "40"))
 SHEET_ROWS = int(os.environ.get("BENCH_SHEET_ROWS", "40"))
 WORKERS = os.environ.get("BENCH_WORKERS", "4")
-REGION_CODES = ["330000", "110000", "440000", "510000", "320000", "370000", "420000", "430000", "350000",
-                "130000", "410000", "610000"]
+REGION_CODES = [
+    "330000",
+    "110000",
+    "440000",
+    "510000",
+    "320000",
+    "370000",
+    "420000",
+    "430000",
+    "350000",
+    "130000",
+    "410000",
+    "610000",
+]
 
 
 def main():
@@ -48,8 +60,14 @@ def main():
     rng = random.Random(2024)
     with scopes_disabled():
         year = 2200 + random.randint(0, 700)
-        p = Programme.objects.create(year=year, title="deadline load", target_trainees=100000, planned_classes=10,
-                                     registration_deadline=datetime.date(2999, 1, 1), status="open")
+        p = Programme.objects.create(
+            year=year,
+            title="deadline load",
+            target_trainees=100000,
+            planned_classes=10,
+            registration_deadline=datetime.date(2999, 1, 1),
+            status="open",
+        )
         for code in codes:
             Quota.objects.create(programme=p, region_id=code, amount=PER_REGION + SHEET_ROWS)
         officers = {}
@@ -60,32 +78,50 @@ def main():
     vendor = connection.vendor
     jobs = [(code, fakes.registration_payload(rng, code)) for _ in range(PER_REGION) for code in codes]
     sheets = {code: fakes.workbook(SHEET_ROWS, random.Random(code), code) for code in codes}
-    tallies = {name: Tally(name) for name in ("POST registrations (submit)", "POST invite", "POST invite accept",
-                                              "POST import (附件4)", "GET review queue", "POST approve")}
+    tallies = {
+        name: Tally(name)
+        for name in (
+            "POST registrations (submit)",
+            "POST invite",
+            "POST invite accept",
+            "POST import (附件4)",
+            "GET review queue",
+            "POST approve",
+        )
+    }
     invites: queue.Queue = queue.Queue()
     done_registering = threading.Event()
 
     with gunicorn(env, WORKERS) as base:
-        print(f"# August deadline mix — {vendor}, gunicorn {WORKERS} workers × 4 threads, {CLIENTS} clients, "
-              f"{REGIONS} regions × ({PER_REGION} API + {SHEET_ROWS} sheet rows)")
+        print(
+            f"# August deadline mix — {vendor}, gunicorn {WORKERS} workers × 4 threads, {CLIENTS} clients, "
+            f"{REGIONS} regions × ({PER_REGION} API + {SHEET_ROWS} sheet rows)"
+        )
         base_rps, _ = run("GET /healthz (baseline)", lambda i: call(base, "GET", "/healthz"), 400, CLIENTS)
 
         def register(job):
             code, payload = job
-            status, err, secs, data = call(base, "POST", f"/api/v1/programmes/{p.pk}/registrations", officers[code],
-                                           json.dumps({**payload, "submit": True}).encode())
+            status, err, secs, data = call(
+                base,
+                "POST",
+                f"/api/v1/programmes/{p.pk}/registrations",
+                officers[code],
+                json.dumps({**payload, "submit": True}).encode(),
+            )
             tallies["POST registrations (submit)"].add(status, err, secs)
             if status == 201:
-                status, err, secs, inv = call(base, "POST", f"/api/v1/registrations/{data['id']}/invite",
-                                              officers[code])
+                status, err, secs, inv = call(
+                    base, "POST", f"/api/v1/registrations/{data['id']}/invite", officers[code]
+                )
                 tallies["POST invite"].add(status, err, secs)
                 if status == 200:
                     invites.put((inv["token"], payload["trainee"]["id_number"][-6:]))
 
         def upload(code):
             body, ctype = multipart({"mode": "partial"}, {"file": (f"附件4-{code}.xlsx", sheets[code])})
-            status, err, secs, _ = call(base, "POST", f"/api/v1/programmes/{p.pk}/registrations/import",
-                                        officers[code], body, ctype)
+            status, err, secs, _ = call(
+                base, "POST", f"/api/v1/programmes/{p.pk}/registrations/import", officers[code], body, ctype
+            )
             tallies["POST import (附件4)"].add(status, err, secs)
 
         def confirm_invitations():
@@ -96,17 +132,24 @@ def main():
                     if done_registering.is_set() and invites.empty():
                         return
                     continue
-                status, err, secs, _ = call(base, "POST", f"/api/v1/invites/{token}/accept", None,
-                                            json.dumps({"password": "Trainee-pass-2024", "id_number_last6": last6})
-                                            .encode())
+                status, err, secs, _ = call(
+                    base,
+                    "POST",
+                    f"/api/v1/invites/{token}/accept",
+                    None,
+                    json.dumps({"password": "Trainee-pass-2024", "id_number_last6": last6}).encode(),
+                )
                 tallies["POST invite accept"].add(status, err, secs)
 
         def review():
             idle = 0
             while idle < 3:
                 status, err, secs, page = call(
-                    base, "GET", f"/api/v1/programmes/{p.pk}/registrations?status=submitted&confirmed=true&limit=50",
-                    centre)
+                    base,
+                    "GET",
+                    f"/api/v1/programmes/{p.pk}/registrations?status=submitted&confirmed=true&limit=50",
+                    centre,
+                )
                 tallies["GET review queue"].add(status, err, secs)
                 items = page.get("items", []) if status == 200 else []
                 for item in items:
@@ -136,8 +179,10 @@ def main():
         wall = time.perf_counter() - t0
 
     total = sum(len(t.latencies) for t in tallies.values())
-    print(f"mix: {total} requests in {wall:.1f} s = {total / wall:.1f} req/s (healthz baseline {base_rps:.1f} req/s; "
-          f"ratio {total / wall / base_rps:.2f})")
+    print(
+        f"mix: {total} requests in {wall:.1f} s = {total / wall:.1f} req/s (healthz baseline {base_rps:.1f} req/s; "
+        f"ratio {total / wall / base_rps:.2f})"
+    )
     for t in tallies.values():
         print(t.line())
     with scopes_disabled():
@@ -153,10 +198,14 @@ def main():
     # Two reviewers work the same queue: when both pick a row, the conditional status update lets one win and
     # the other is told 409 invalid_transition. Anything else is unexpected.
     expected = {"200", "201", "409 invalid_transition"}
-    unexpected = {f"{t.label}: {k}": v for t in tallies.values() for k, v in t.statuses.items() if k not in expected}
-    print(f"stored={stored} (API 201s {created} + imported {imported}) seats={seats} quota used={used} "
-          f"confirmed={confirmed} approved={approved} approve 200s={tallies['POST approve'].count('200')} "
-          f"5xx={server_errors} unexpected={unexpected or 'none'}")
+    unexpected = {
+        f"{t.label}: {k}": v for t in tallies.values() for k, v in t.statuses.items() if k not in expected
+    }
+    print(
+        f"stored={stored} (API 201s {created} + imported {imported}) seats={seats} quota used={used} "
+        f"confirmed={confirmed} approved={approved} approve 200s={tallies['POST approve'].count('200')} "
+        f"5xx={server_errors} unexpected={unexpected or 'none'}"
+    )
     assert created == REGIONS * PER_REGION, "an API registration was refused"
     assert imported == REGIONS * SHEET_ROWS, "a sheet row was lost or duplicated"
     assert seats == used, "quota counters disagree with the stored registrations"

@@ -52,11 +52,18 @@ class Upload(io.BytesIO):
 def main():
     with scopes_disabled():
         year = 2100 + random.Random().randint(0, 800)
-        programme = Programme.objects.create(year=year, title="bench", target_trainees=100000,
-                                             registration_deadline=datetime.date(2999, 1, 1), planned_classes=10,
-                                             status="open")
+        programme = Programme.objects.create(
+            year=year,
+            title="bench",
+            target_trainees=100000,
+            registration_deadline=datetime.date(2999, 1, 1),
+            planned_classes=10,
+            status="open",
+        )
         Quota.objects.create(programme=programme, region_id="330000", amount=1_000_000)
-        user, _ = User.objects.get_or_create(username="bench-region", defaults={"role": "region", "region_id": "330000"})
+        user, _ = User.objects.get_or_create(
+            username="bench-region", defaults={"role": "region", "region_id": "330000"}
+        )
         print(f"# import benchmark — database: {connection.vendor}")
         for n in SIZES:
             data = workbook(n, seed=n)
@@ -72,9 +79,11 @@ def main():
             repeat = time.perf_counter() - t0
             assert again["created"] == 0 and again["unchanged"] == n
             stored = Registration.objects.filter(programme=programme).count()
-            print(f"rows={n:>6}  file={len(data) / 1e6:.1f} MB  openpyxl read-only read ({cells} cells): {base:.2f} s  "
-                  f"our import: {ours:.2f} s ({n / ours:,.0f} rows/s)  ratio={ours / base:.2f}  "
-                  f"re-upload (all unchanged): {repeat:.2f} s  stored={stored}")
+            print(
+                f"rows={n:>6}  file={len(data) / 1e6:.1f} MB  openpyxl read-only read ({cells} cells): {base:.2f} s  "
+                f"our import: {ours:.2f} s ({n / ours:,.0f} rows/s)  ratio={ours / base:.2f}  "
+                f"re-upload (all unchanged): {repeat:.2f} s  stored={stored}"
+            )
             Registration.objects.filter(programme=programme).delete()
             Quota.objects.filter(programme=programme).update(used=0)
 

@@ -19,8 +19,10 @@ REGIONS = [f"{i:02d}0000" for i in range(11, 48)]
 
 def scenario(n: int, m: int, seed: int):
     rng = random.Random(seed)
-    seats = [Seat(j + 1, j + 1, n // m + (1 if j < n % m else 0), "specialized" if j % 3 == 0 else "regional")
-             for j in range(m)]
+    seats = [
+        Seat(j + 1, j + 1, n // m + (1 if j < n % m else 0), "specialized" if j % 3 == 0 else "regional")
+        for j in range(m)
+    ]
     # Popular classes are popular: preferences follow a skewed distribution, as in real sign-ups.
     weights = [1 / (k + 1) for k in range(m)]
     cands = []
@@ -30,7 +32,9 @@ def scenario(n: int, m: int, seed: int):
             c = rng.choices(range(1, m + 1), weights)[0]
             if c not in prefs:
                 prefs.append(c)
-        cands.append(Candidate(i, rng.choice(REGIONS), tuple(prefs) if rng.random() < 0.9 else (), rng.random() < 0.3))
+        cands.append(
+            Candidate(i, rng.choice(REGIONS), tuple(prefs) if rng.random() < 0.9 else (), rng.random() < 0.3)
+        )
     return cands, seats
 
 
@@ -44,15 +48,28 @@ def main():
         result = place(cands, seats)
         t_opt = time.perf_counter() - t0
         g_cost = total_cost(cands, seats, g)
-        first = sum(1 for c in cands if c.preferences and seats[0] and
-                    c.id in result.assigned and result.reasons[c.id].startswith("第1志愿"))
-        first_g = sum(1 for c in cands if c.preferences and c.id in g and
-                      next(s.number for s in seats if s.id == g[c.id]) == c.preferences[0])
+        first = sum(
+            1
+            for c in cands
+            if c.preferences
+            and seats[0]
+            and c.id in result.assigned
+            and result.reasons[c.id].startswith("第1志愿")
+        )
+        first_g = sum(
+            1
+            for c in cands
+            if c.preferences
+            and c.id in g
+            and next(s.number for s in seats if s.id == g[c.id]) == c.preferences[0]
+        )
         over = any(sum(1 for v in result.assigned.values() if v == s.id) > s.capacity for s in seats)
-        print(f"{n:>6} trainees × {m:>3} classes: optimiser {t_opt:.2f} s (greedy {t_greedy:.3f} s, "
-              f"ratio {t_opt / max(t_greedy, 1e-9):.0f}x); preference cost {result.cost} vs greedy {g_cost} "
-              f"({(1 - result.cost / g_cost) * 100 if g_cost else 0:.0f}% lower); first choices {first} vs {first_g}; "
-              f"placed {len(result.assigned)}/{n}; capacity exceeded: {over}")
+        print(
+            f"{n:>6} trainees × {m:>3} classes: optimiser {t_opt:.2f} s (greedy {t_greedy:.3f} s, "
+            f"ratio {t_opt / max(t_greedy, 1e-9):.0f}x); preference cost {result.cost} vs greedy {g_cost} "
+            f"({(1 - result.cost / g_cost) * 100 if g_cost else 0:.0f}% lower); first choices {first} vs {first_g}; "
+            f"placed {len(result.assigned)}/{n}; capacity exceeded: {over}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,19 +33,35 @@ def main():
 
     with scopes_disabled():
         year = 2200 + random.randint(0, 700)
-        p = Programme.objects.create(year=year, title="load", target_trainees=1000, planned_classes=10,
-                                     registration_deadline=datetime.date(2999, 1, 1), status="open")
+        p = Programme.objects.create(
+            year=year,
+            title="load",
+            target_trainees=1000,
+            planned_classes=10,
+            registration_deadline=datetime.date(2999, 1, 1),
+            status="open",
+        )
         Quota.objects.create(programme=p, region_id="330000", amount=QUOTA)
-        user, _ = User.objects.get_or_create(username=f"load-{year}", defaults={"role": "region", "region_id": "330000"})
+        user, _ = User.objects.get_or_create(
+            username=f"load-{year}", defaults={"role": "region", "region_id": "330000"}
+        )
         token = issue_token(user)
     vendor = connection.vendor
     rng = random.Random(7)
     bodies = [json.dumps(fakes.registration_payload(rng, "330000")).encode() for _ in range(REQUESTS)]
     with gunicorn(env, WORKERS) as base:
-        print(f"# registration load — {vendor}, gunicorn {WORKERS} workers × 4 threads, {CLIENTS} concurrent clients")
-        base_rps, _ = run("GET /healthz (baseline)", lambda i: call(base, "GET", "/healthz"), REQUESTS, CLIENTS)
-        reg_rps, tally = run("POST registrations", lambda i: call(
-            base, "POST", f"/api/v1/programmes/{p.pk}/registrations", token, bodies[i]), REQUESTS, CLIENTS)
+        print(
+            f"# registration load — {vendor}, gunicorn {WORKERS} workers × 4 threads, {CLIENTS} concurrent clients"
+        )
+        base_rps, _ = run(
+            "GET /healthz (baseline)", lambda i: call(base, "GET", "/healthz"), REQUESTS, CLIENTS
+        )
+        reg_rps, tally = run(
+            "POST registrations",
+            lambda i: call(base, "POST", f"/api/v1/programmes/{p.pk}/registrations", token, bodies[i]),
+            REQUESTS,
+            CLIENTS,
+        )
     seen = tally.statuses
     print(f"ratio registrations/healthz = {reg_rps / base_rps:.2f}")
     unexpected = {k: v for k, v in seen.items() if k not in ("201", "409 quota_exceeded")}
@@ -53,7 +69,9 @@ def main():
         stored = Registration.objects.filter(programme=p).count()
         used = Quota.objects.get(programme=p, region_id="330000").used
     created = seen.get("201", 0)
-    print(f"stored={stored} created(201)={created} quota={QUOTA} used={used} unexpected={unexpected or 'none'}")
+    print(
+        f"stored={stored} created(201)={created} quota={QUOTA} used={used} unexpected={unexpected or 'none'}"
+    )
     assert stored == created == used <= QUOTA, "lost or duplicated registrations"
     assert not unexpected, unexpected
 

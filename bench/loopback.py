@@ -30,8 +30,9 @@ def prepare_environment() -> dict:
     env.setdefault("LINGJUN_SECRET_KEY", "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     env["DJANGO_SETTINGS_MODULE"] = "lingjun.settings"
     os.environ.update(env)
-    subprocess.run([os.path.join(ROOT, ".venv", "bin", "python"), "-m", "lingjun", "migrate", "-v0"],
-                   check=True, env=env)
+    subprocess.run(
+        [os.path.join(ROOT, ".venv", "bin", "python"), "-m", "lingjun", "migrate", "-v0"], check=True, env=env
+    )
     import django
 
     django.setup()
@@ -53,9 +54,22 @@ def gunicorn(env: dict, workers: str = "4", threads: str = "4"):
 
     connections.close_all()  # the server's processes must not share this process's connections
     port = free_port()
-    server = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "gunicorn"), "lingjun.wsgi",
-                               "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
-                               "--log-level", "warning"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            os.path.join(ROOT, ".venv", "bin", "gunicorn"),
+            "lingjun.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -75,8 +89,14 @@ def gunicorn(env: dict, workers: str = "4", threads: str = "4"):
         server.wait(10)
 
 
-def call(base: str, method: str, path: str, token: str | None = None, body: bytes | None = None,
-         content_type: str = "application/json") -> tuple[int, str, float, dict]:
+def call(
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: bytes | None = None,
+    content_type: str = "application/json",
+) -> tuple[int, str, float, dict]:
     """→ (status, error code or "", seconds, parsed JSON body or {})."""
     headers = {"Content-Type": content_type}
     if token:
@@ -106,10 +126,16 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, content) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -139,9 +165,11 @@ class Tally:
     def line(self, wall: float | None = None) -> str:
         lat = sorted(self.latencies) or [0.0]
         wall = wall if wall is not None else max(self.ended - self.started, 1e-9)
-        return (f"{self.label:<30} {len(self.latencies):>6} req  {len(self.latencies) / wall:8.1f} req/s  "
-                f"p50 {statistics.median(lat) * 1000:7.1f} ms  p95 {lat[max(0, int(len(lat) * 0.95) - 1)] * 1000:8.1f} ms"
-                f"  statuses {self.statuses}")
+        return (
+            f"{self.label:<30} {len(self.latencies):>6} req  {len(self.latencies) / wall:8.1f} req/s  "
+            f"p50 {statistics.median(lat) * 1000:7.1f} ms  p95 {lat[max(0, int(len(lat) * 0.95) - 1)] * 1000:8.1f} ms"
+            f"  statuses {self.statuses}"
+        )
 
 
 def run(label: str, fn, n: int, clients: int) -> tuple[float, Tally]:

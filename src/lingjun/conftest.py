@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import json
 import itertools
+import json
 
 import pytest
 from django.test import Client
@@ -31,8 +31,11 @@ def _reference_data(request):
     """Reference data comes from a migration; a transactional test (live server, concurrency) flushes every
     table when it ends, so the next one would find no regions. Put it back before such tests."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = ("transactional_db" in request.fixturenames or "live_server" in request.fixturenames
-                     or bool(marker and marker.kwargs.get("transaction")))
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
     if transactional:
         request.getfixturevalue("transactional_db")
         from django.apps import apps
@@ -70,8 +73,11 @@ def make_user(db):
         if role == "institution" and institution is None:
             institution = Institution.objects.create(name=f"测试机构{next(_seq)}", kind="other")
         return User.objects.create_user(
-            username=username or f"{role}{next(_seq)}", password=PASSWORD, role=role,
-            region_id=region, institution=institution,
+            username=username or f"{role}{next(_seq)}",
+            password=PASSWORD,
+            role=role,
+            region_id=region,
+            institution=institution,
         )
 
     return make
@@ -145,9 +151,15 @@ def programme(db):
     from lingjun.programmes.services import _ensure_quota_rows
 
     p = Programme.objects.create(
-        year=2030, title="2030年中小企业经营管理领军人才培训", notice_number="测试〔2030〕1号",
-        target_trainees=800, registration_deadline=datetime.date(2030, 8, 31), planned_classes=10,
-        days_per_class=4, tracks=["specialized"], status="open",
+        year=2030,
+        title="2030年中小企业经营管理领军人才培训",
+        notice_number="测试〔2030〕1号",
+        target_trainees=800,
+        registration_deadline=datetime.date(2030, 8, 31),
+        planned_classes=10,
+        days_per_class=4,
+        tracks=["specialized"],
+        status="open",
     )
     _ensure_quota_rows(p)
     return p

@@ -14,7 +14,9 @@ SECRET_KEY = os.environ.get("LINGJUN_SECRET_KEY", _DEV_SECRET)
 # Keys being rotated out (comma-separated): sessions and certificate signatures made under them stay valid.
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("LINGJUN_SECRET_KEY_FALLBACKS", "").split(",") if k]
 DEBUG = os.environ.get("LINGJUN_DEBUG", "0") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("LINGJUN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("LINGJUN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LINGJUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Key for personal data encrypted at rest (resident ID numbers). A dev key only for the embedded default.
@@ -85,7 +87,9 @@ _DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lingju
 DATABASES = {
     "default": dj_database_url.parse(
         _DATABASE_URL,
-        conn_max_age=int(os.environ.get("LINGJUN_CONN_MAX_AGE", "0" if _DATABASE_URL.startswith("sqlite") else "60")),
+        conn_max_age=int(
+            os.environ.get("LINGJUN_CONN_MAX_AGE", "0" if _DATABASE_URL.startswith("sqlite") else "60")
+        ),
         conn_health_checks=True,
     )
 }
@@ -130,10 +134,14 @@ API_TOKEN_TTL_HOURS = int(os.environ.get("LINGJUN_TOKEN_TTL_HOURS", "12"))
 # set it; the font must have the rare characters of real names (Noto Sans CJK SC; see scripts/system-deps.sh).
 PUBLIC_BASE_URL = os.environ.get("LINGJUN_PUBLIC_URL", "").rstrip("/")
 CJK_FONT = os.environ.get("LINGJUN_CJK_FONT", "")  # "/path/font.ttc" or "/path/font.ttc#2"; empty = auto
-CJK_FONT_INDEX = int(os.environ["LINGJUN_CJK_FONT_INDEX"]) if os.environ.get("LINGJUN_CJK_FONT_INDEX") else None
+CJK_FONT_INDEX = (
+    int(os.environ["LINGJUN_CJK_FONT_INDEX"]) if os.environ.get("LINGJUN_CJK_FONT_INDEX") else None
+)
 CERTIFICATE_VERIFY_PER_MINUTE = int(os.environ.get("LINGJUN_VERIFY_PER_MINUTE", "20"))  # per client address
 # Processes drawing a class's certificates at once (default: one per CPU; 1 = in the request's process).
-CERTIFICATE_RENDER_PROCESSES = int(os.environ["LINGJUN_CERT_PROCESSES"]) if os.environ.get("LINGJUN_CERT_PROCESSES") else None
+CERTIFICATE_RENDER_PROCESSES = (
+    int(os.environ["LINGJUN_CERT_PROCESSES"]) if os.environ.get("LINGJUN_CERT_PROCESSES") else None
+)
 # Number of reverse proxies in front of us whose X-Forwarded-For we trust (0 = use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("LINGJUN_TRUSTED_PROXIES", "0"))
 
@@ -150,7 +158,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # HSTS is sent only on requests Django sees as HTTPS (behind a TLS proxy: LINGJUN_PROXY_SSL_HEADER=1). A deployment
 # that marks its cookies secure is served over TLS only, so it gets one year by default.
-SECURE_HSTS_SECONDS = int(os.environ.get("LINGJUN_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("LINGJUN_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("LINGJUN_HSTS_SUBDOMAINS", "0") == "1"
 SECURE_SSL_REDIRECT = os.environ.get("LINGJUN_SSL_REDIRECT", "0") == "1"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP on the private network

@@ -19,13 +19,23 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PASSWORD = "Test-pass-9876"
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 _seq = itertools.count(1)
 
 
@@ -75,8 +85,12 @@ def make_user(live_server):
         if role == "institution":
             institution = Institution.objects.create(name=f"浏览器测试机构{next(_seq)}", kind="university")
         return User.objects.create_user(
-            username=username or f"{role}{next(_seq)}", password=PASSWORD, role=role, region_id=region,
-            institution=institution, display_name=display_name,
+            username=username or f"{role}{next(_seq)}",
+            password=PASSWORD,
+            role=role,
+            region_id=region,
+            institution=institution,
+            display_name=display_name,
         )
 
     return make
@@ -88,10 +102,16 @@ def programme(live_server):
     from lingjun.programmes.services import _ensure_quota_rows
 
     p = Programme.objects.create(
-        year=2030, title="2030年中小企业经营管理领军人才培训", notice_number="工信厅企业函〔2030〕1号",
-        target_trainees=800, min_manufacturing_share="0.300",
-        registration_deadline=datetime.date.today() + datetime.timedelta(days=40), planned_classes=10,
-        days_per_class=4, tracks=["specialized", "integration"], status="open",
+        year=2030,
+        title="2030年中小企业经营管理领军人才培训",
+        notice_number="工信厅企业函〔2030〕1号",
+        target_trainees=800,
+        min_manufacturing_share="0.300",
+        registration_deadline=datetime.date.today() + datetime.timedelta(days=40),
+        planned_classes=10,
+        days_per_class=4,
+        tracks=["specialized", "integration"],
+        status="open",
     )
     _ensure_quota_rows(p)
     return p
@@ -107,8 +127,12 @@ class Pages:
         self.problems: list[str] = []
 
     def open(self, phone: bool = False):
-        context = self.browser.new_context(base_url=self.base_url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           **(PHONE if phone else DESKTOP))
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            **(PHONE if phone else DESKTOP),
+        )
         context.set_default_timeout(10_000)
         self.contexts.append(context)
         page = context.new_page()

@@ -20,13 +20,24 @@ def _alumnus(programme, make_user, region="330000"):
 
     inst = Institution.objects.create(name="浙江大学", kind="university")
     end = timezone.localdate() - datetime.timedelta(days=3)
-    klass = TrainingClass.objects.create(programme=programme, number=2, track="specialized", institution=inst,
-                                         city="杭州", start_date=end - datetime.timedelta(days=3), end_date=end,
-                                         capacity=40)
+    klass = TrainingClass.objects.create(
+        programme=programme,
+        number=2,
+        track="specialized",
+        institution=inst,
+        city="杭州",
+        start_date=end - datetime.timedelta(days=3),
+        end_date=end,
+        capacity=40,
+    )
     Quota.objects.filter(programme=programme, region_id=region).update(amount=20)
     officer = make_user("region", region=region, display_name="浙江省经信厅")
-    reg = reg_services.create_registration(officer, programme.pk, fakes.registration_payload(random.Random(31), region))
-    Registration.objects.filter(pk=reg.pk).update(status="completed", training_class=klass, confirmed_at=timezone.now())
+    reg = reg_services.create_registration(
+        officer, programme.pk, fakes.registration_payload(random.Random(31), region)
+    )
+    Registration.objects.filter(pk=reg.pk).update(
+        status="completed", training_class=klass, confirmed_at=timezone.now()
+    )
     return reg, officer
 
 
@@ -35,8 +46,15 @@ def test_dashboard_and_enterprise_trend(pages, make_user, programme):
 
     reg, officer = _alumnus(programme, make_user)
     for period, revenue in (("2023", 5200), ("2024", 6100)):
-        OperationReport.objects.create(enterprise=reg.enterprise, region_id="330000", period=period, revenue=revenue,
-                                       employees=120, rnd_spend=300, patents=8)
+        OperationReport.objects.create(
+            enterprise=reg.enterprise,
+            region_id="330000",
+            period=period,
+            revenue=revenue,
+            employees=120,
+            rnd_spend=300,
+            patents=8,
+        )
 
     bureau = make_user("bureau")
     page = pages.open()
@@ -95,12 +113,29 @@ def test_trainee_page_on_a_phone_with_timetable_certificate_and_data_download(pa
     reg = Registration.objects.select_related("training_class").get(pk=reg.pk)
     tc = reg.training_class
     for i, title in enumerate(("数字化转型专题讲座", "专精特新企业现场教学")):
-        TimetableSession.objects.create(training_class=tc, date=tc.start_date, start=datetime.time(9 + 3 * i),
-                                        end=datetime.time(11 + 3 * i), title=title, topic_id="digital",
-                                        format="lecture", place="报告厅")
-    Certificate.objects.create(number="2030-02-001", registration=reg, training_class=tc, sequence=1, data={},
-                               pdf=b"%PDF-1.4", pdf_sha256="x", signature="s", template_version="1",
-                               issued_on=tc.end_date, issued_at=timezone.now())
+        TimetableSession.objects.create(
+            training_class=tc,
+            date=tc.start_date,
+            start=datetime.time(9 + 3 * i),
+            end=datetime.time(11 + 3 * i),
+            title=title,
+            topic_id="digital",
+            format="lecture",
+            place="报告厅",
+        )
+    Certificate.objects.create(
+        number="2030-02-001",
+        registration=reg,
+        training_class=tc,
+        sequence=1,
+        data={},
+        pdf=b"%PDF-1.4",
+        pdf_sha256="x",
+        signature="s",
+        template_version="1",
+        issued_on=tc.end_date,
+        issued_at=timezone.now(),
+    )
     trainee = make_user("trainee", display_name=reg.trainee.name)
     Trainee.objects.filter(pk=reg.trainee_id).update(user=trainee)
 

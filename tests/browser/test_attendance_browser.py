@@ -16,9 +16,16 @@ def _session_now(klass):
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     start = max(midnight, now - datetime.timedelta(minutes=5))
     end = min(midnight + datetime.timedelta(hours=23, minutes=59), now + datetime.timedelta(minutes=60))
-    return TimetableSession.objects.create(training_class=klass, date=now.date(), start=start.time().replace(microsecond=0),
-                                           end=end.time().replace(microsecond=0), title="数字化转型专题讲座",
-                                           topic_id="digital", format="lecture", place="报告厅")
+    return TimetableSession.objects.create(
+        training_class=klass,
+        date=now.date(),
+        start=start.time().replace(microsecond=0),
+        end=end.time().replace(microsecond=0),
+        title="数字化转型专题讲座",
+        topic_id="digital",
+        format="lecture",
+        place="报告厅",
+    )
 
 
 def test_projector_qr_and_phone_checkin(pages, make_user, programme):
@@ -30,17 +37,28 @@ def test_projector_qr_and_phone_checkin(pages, make_user, programme):
     from lingjun.registrations.models import Registration
 
     staff = make_user("institution")
-    klass = TrainingClass.objects.create(programme=programme, number=1, track="specialized",
-                                         institution=staff.institution, city="杭州",
-                                         start_date=timezone.localdate(), end_date=timezone.localdate(), capacity=10)
+    klass = TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=staff.institution,
+        city="杭州",
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        capacity=10,
+    )
     session = _session_now(klass)
     Quota.objects.filter(programme=programme, region_id="330000").update(amount=5)
     officer = make_user("region", region="330000")
-    reg = reg_services.create_registration(officer, programme.pk, fakes.registration_payload(random.Random(8), "330000"))
+    reg = reg_services.create_registration(
+        officer, programme.pk, fakes.registration_payload(random.Random(8), "330000")
+    )
     trainee = make_user("trainee", display_name=reg.trainee.name)
     reg.trainee.user = trainee
     reg.trainee.save()
-    Registration.objects.filter(pk=reg.pk).update(status="enrolled", training_class=klass, confirmed_at=timezone.now())
+    Registration.objects.filter(pk=reg.pk).update(
+        status="enrolled", training_class=klass, confirmed_at=timezone.now()
+    )
 
     projector = pages.open()
     pages.login(projector, staff.username)

@@ -50,29 +50,59 @@ def _seed(programme, make_user):
     zju.name, zju.tracks = "浙江大学", ["regional", "specialized"]
     zju.save()
     suspended = Institution.objects.create(name="某管理学院", kind="other", tracks=["theme"])
-    InstitutionYearStatus.objects.create(institution=suspended, programme=programme, status="suspended",
-                                         reason="上年度考核排名末两位")
-    Institution.objects.create(name="工业和信息化部人才交流中心", kind="talent_centre", tracks=["specialized"])
+    InstitutionYearStatus.objects.create(
+        institution=suspended, programme=programme, status="suspended", reason="上年度考核排名末两位"
+    )
+    Institution.objects.create(
+        name="工业和信息化部人才交流中心", kind="talent_centre", tracks=["specialized"]
+    )
     first = TrainingClass.objects.create(
-        programme=programme, number=1, track="specialized", institution=zju, city="杭州", venue="浙江大学紫金港校区",
-        start_date=today - datetime.timedelta(days=1), end_date=today + datetime.timedelta(days=2), capacity=3,
-        head_teacher="周老师", head_teacher_phone="13905710001")
-    people = [("王建华", "中国社会科学院工业经济研究所", "research_institute", "研究员", ["macro", "policy_law"]),
-              ("李晓明", "浙江大学管理学院", "university", "教授", ["digital", "strategy"]),
-              ("陈志强", "杭州某智能装备有限公司", "enterprise", "董事长", ["entrepreneurship", "innovation"]),
-              ("刘芳", "清华大学经济管理学院", "university", "副教授", ["digital", "finance"]),
-              ("赵敏", "工业和信息化部中小企业局", "government", "处长", ["policy_law", "political_guidance"])]
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=zju,
+        city="杭州",
+        venue="浙江大学紫金港校区",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=2),
+        capacity=3,
+        head_teacher="周老师",
+        head_teacher_phone="13905710001",
+    )
+    people = [
+        ("王建华", "中国社会科学院工业经济研究所", "research_institute", "研究员", ["macro", "policy_law"]),
+        ("李晓明", "浙江大学管理学院", "university", "教授", ["digital", "strategy"]),
+        ("陈志强", "杭州某智能装备有限公司", "enterprise", "董事长", ["entrepreneurship", "innovation"]),
+        ("刘芳", "清华大学经济管理学院", "university", "副教授", ["digital", "finance"]),
+        ("赵敏", "工业和信息化部中小企业局", "government", "处长", ["policy_law", "political_guidance"]),
+    ]
     faculty = {}
     for name, aff, kind, title, topics in people:
         f = Faculty.objects.create(name=name, affiliation=aff, affiliation_kind=kind, title=title)
         f.topics.set(topics)
         faculty[name] = f
-    TimetableSession.objects.create(training_class=first, date=today, start=datetime.time(9), end=datetime.time(11, 30),
-                                    title="当前宏观经济形势与中小企业政策", topic_id="macro", format="lecture",
-                                    faculty=faculty["王建华"], place="紫金港校区报告厅")
-    TimetableSession.objects.create(training_class=first, date=today, start=datetime.time(14),
-                                    end=datetime.time(17), title="走进专精特新“小巨人”企业", topic_id="innovation",
-                                    format="field_teaching", faculty=faculty["陈志强"], place="杭州某智能装备有限公司")
+    TimetableSession.objects.create(
+        training_class=first,
+        date=today,
+        start=datetime.time(9),
+        end=datetime.time(11, 30),
+        title="当前宏观经济形势与中小企业政策",
+        topic_id="macro",
+        format="lecture",
+        faculty=faculty["王建华"],
+        place="紫金港校区报告厅",
+    )
+    TimetableSession.objects.create(
+        training_class=first,
+        date=today,
+        start=datetime.time(14),
+        end=datetime.time(17),
+        title="走进专精特新“小巨人”企业",
+        topic_id="innovation",
+        format="field_teaching",
+        faculty=faculty["陈志强"],
+        place="杭州某智能装备有限公司",
+    )
     return today, first
 
 
@@ -81,8 +111,18 @@ def test_centre_opens_a_class_builds_the_timetable_and_places_trainees(pages, ma
     from lingjun.registrations.models import Registration
 
     today, first = _seed(programme, make_user)
-    regs = _approved(programme, make_user, [("330000", [1]), ("330000", [2]), ("110000", [1, 2]),
-                                            ("440000", [2]), ("310000", []), ("320000", [1])])
+    regs = _approved(
+        programme,
+        make_user,
+        [
+            ("330000", [1]),
+            ("330000", [2]),
+            ("110000", [1, 2]),
+            ("440000", [2]),
+            ("310000", []),
+            ("320000", [1]),
+        ],
+    )
     make_user("centre", username="centre_class", display_name="人才交流中心 张敏")
 
     page = pages.open()
@@ -188,18 +228,26 @@ def test_centre_opens_a_class_builds_the_timetable_and_places_trainees(pages, ma
     assert summary.locator("[data-proposed]").all_inner_texts() == ["3", "3"]
 
     # Move a trainee proposed for class 2 into class 1: class 1 goes over capacity (red), live.
-    moved = next(r for r in regs if page.locator(f"select[name=class_{r.pk}]").input_value() == str(second.pk))
+    moved = next(
+        r for r in regs if page.locator(f"select[name=class_{r.pk}]").input_value() == str(second.pk)
+    )
     page.locator(f"select[name=class_{moved.pk}]").select_option(str(first.pk))
     assert summary.locator("[data-proposed]").all_inner_texts() == ["4", "2"]
     assert "row-error" in (summary.locator(f"[data-class-row='{first.pk}']").get_attribute("class") or "")
     assert "1 个班级超出容量" in page.locator("[data-placement-note]").inner_text()
     pages.shot(page, "desktop-placement-over")
     # Then take someone else out of class 1 instead of overfilling it.
-    other = next(r for r in regs if r.pk != moved.pk
-                 and page.locator(f"select[name=class_{r.pk}]").input_value() == str(first.pk))
+    other = next(
+        r
+        for r in regs
+        if r.pk != moved.pk and page.locator(f"select[name=class_{r.pk}]").input_value() == str(first.pk)
+    )
     page.locator(f"select[name=class_{other.pk}]").select_option(str(second.pk))
     assert summary.locator("[data-proposed]").all_inner_texts() == ["3", "3"]
-    assert "人工调整" in page.locator(f"select[name=class_{moved.pk}]").locator("xpath=ancestor::tr").inner_text()
+    assert (
+        "人工调整"
+        in page.locator(f"select[name=class_{moved.pk}]").locator("xpath=ancestor::tr").inner_text()
+    )
     page.get_by_role("button", name="确认编班").first.click()
     page.get_by_text("已编班 6 人。").wait_for()
     pages.shot(page, "desktop-placement-done")

@@ -20,21 +20,43 @@ def test_phone_evaluation_and_ranking_page(pages, make_user, programme):
 
     institution = Institution.objects.create(name="浏览器评价学院", kind="university")
     today = timezone.localdate()
-    klass = TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                         city="杭州", start_date=today - datetime.timedelta(days=3),
-                                         end_date=today - datetime.timedelta(days=1), capacity=10, status="finished")
-    TimetableSession.objects.create(training_class=klass, date=klass.start_date, start=datetime.time(9),
-                                    end=datetime.time(11), title="专精特新企业发展路径", topic_id="digital",
-                                    format="lecture")
+    klass = TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=today - datetime.timedelta(days=3),
+        end_date=today - datetime.timedelta(days=1),
+        capacity=10,
+        status="finished",
+    )
+    TimetableSession.objects.create(
+        training_class=klass,
+        date=klass.start_date,
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title="专精特新企业发展路径",
+        topic_id="digital",
+        format="lecture",
+    )
     Quota.objects.filter(programme=programme, region_id="330000").update(amount=5)
     officer = make_user("region", region="330000")
-    reg = reg_services.create_registration(officer, programme.pk, fakes.registration_payload(random.Random(9), "330000"))
+    reg = reg_services.create_registration(
+        officer, programme.pk, fakes.registration_payload(random.Random(9), "330000")
+    )
     trainee = make_user("trainee", display_name=reg.trainee.name)
     reg.trainee.user = trainee
     reg.trainee.save()
-    Registration.objects.filter(pk=reg.pk).update(status="completed", training_class=klass, confirmed_at=timezone.now())
+    Registration.objects.filter(pk=reg.pk).update(
+        status="completed", training_class=klass, confirmed_at=timezone.now()
+    )
     for name, score in (("浏览器评价学院", 88), ("另一学院", 72), ("第三学院", 60)):
-        inst = institution if name == "浏览器评价学院" else Institution.objects.create(name=name, kind="association")
+        inst = (
+            institution
+            if name == "浏览器评价学院"
+            else Institution.objects.create(name=name, kind="association")
+        )
         Assessment.objects.create(programme=programme, institution=inst, score=score)
 
     phone = pages.open(phone=True)

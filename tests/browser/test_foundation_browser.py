@@ -89,7 +89,10 @@ def test_region_officer_submits_work_info_on_a_phone(pages, make_user, programme
 
     info = WorkInfo.objects.get(programme=programme, region_id="330000")
     assert (info.department, info.liaison_mobile, info.liaison_email) == (
-        "浙江省经济和信息化厅", "13800138000", "liming@zjjxt.gov.cn")
+        "浙江省经济和信息化厅",
+        "13800138000",
+        "liming@zjjxt.gov.cn",
+    )
 
     page.get_by_text("菜单").click()
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="首页").wait_for()
@@ -105,12 +108,23 @@ def _seed_for_tour(programme, make_user):
         Quota.objects.filter(programme=programme, region_id=code).update(amount=amount)
     for code, dept in {"110000": "北京市经济和信息化局", "330000": "浙江省经济和信息化厅"}.items():
         WorkInfo.objects.create(
-            programme=programme, region_id=code, department=dept, leader_name="张伟", leader_position="副局长",
-            leader_phone="010-68205300", liaison_name="李明", liaison_position="中小企业处处长",
-            liaison_phone="010-68205301", liaison_mobile="13800138000", liaison_email="liming@example.cn")
-    for name, kind, tracks in [("清华大学", "university", ["regional"]),
-                               ("中国中小企业国际合作协会", "association", ["theme", "regional"]),
-                               ("工业和信息化部人才交流中心", "talent_centre", ["specialized", "integration"])]:
+            programme=programme,
+            region_id=code,
+            department=dept,
+            leader_name="张伟",
+            leader_position="副局长",
+            leader_phone="010-68205300",
+            liaison_name="李明",
+            liaison_position="中小企业处处长",
+            liaison_phone="010-68205301",
+            liaison_mobile="13800138000",
+            liaison_email="liming@example.cn",
+        )
+    for name, kind, tracks in [
+        ("清华大学", "university", ["regional"]),
+        ("中国中小企业国际合作协会", "association", ["theme", "regional"]),
+        ("工业和信息化部人才交流中心", "talent_centre", ["specialized", "integration"]),
+    ]:
         Institution.objects.create(name=name, kind=kind, tracks=tracks)
     make_user("centre", username="centre_zhang", display_name="人才交流中心 张敏")
     make_user("region", region="440000", username="gd_officer", display_name="广东省工信厅 陈刚")
@@ -155,8 +169,10 @@ def test_foundation_pages_fit_the_screen(pages, make_user, programme, size):
             assert pages.overflow(page) <= 0, f"{name} scrolls sideways on a phone"
 
     # The pages with a form folded away, unfolded; the quota proposal with weights typed in.
-    for name, path, summary in [("institutions-new", "/institutions/", "新增机构"),
-                                ("users-new", "/accounts/users/", "新建用户")]:
+    for name, path, summary in [
+        ("institutions-new", "/institutions/", "新增机构"),
+        ("users-new", "/accounts/users/", "新建用户"),
+    ]:
         page.goto(path)
         page.get_by_text(summary, exact=True).click()
         pages.shot(page, f"{size}-{name}")

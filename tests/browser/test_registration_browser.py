@@ -19,8 +19,11 @@ TRAINEE_PASSWORD = "Peony-2030-sunrise"
 
 def _person(seed: int, region: str = "110000") -> dict:
     rng = random.Random(seed)
-    return {"id_number": fakes.id_number(rng, region), "credit_code": fakes.credit_code(rng, region),
-            "mobile": fakes.mobile(rng)}
+    return {
+        "id_number": fakes.id_number(rng, region),
+        "credit_code": fakes.credit_code(rng, region),
+        "mobile": fakes.mobile(rng),
+    }
 
 
 def _fill_registration(page, p: dict, name: str, enterprise: str) -> None:
@@ -170,14 +173,30 @@ def _bad_workbook() -> bytes:
     for i, seed in enumerate((1, 2), start=1):
         p = _person(100 + seed)
         row = {h: "" for h in HEADERS}
-        row.update({"序号": i, "姓名": "王芳" if seed == 1 else "赵强", "民族": "汉族",
-                    "身份证号": p["id_number"] if seed == 1 else "11010119801332123X", "政治面貌": "群众",
-                    "学历": "本科", "职务": "总经理", "是否企业主要负责人（一把手）": "是" if seed == 1 else "否",
-                    "手机": p["mobile"] if seed == 1 else "1380013", "电子邮箱": "a@example.cn",
-                    "企业名称": f"北京示例科技有限公司{seed}", "统一社会信用代码": p["credit_code"],
-                    "所属行业代码（GB/T 4754）": "39", "从业人员（人）": 90, "营业收入（万元）": 3000,
-                    "资产总额（万元）": 2000, "企业地址": "北京市海淀区", "本人自愿参训": "是",
-                    "无违法犯罪及不良从业记录": "是", "身体健康能坚持参训": "否" if seed == 1 else "是"})
+        row.update(
+            {
+                "序号": i,
+                "姓名": "王芳" if seed == 1 else "赵强",
+                "民族": "汉族",
+                "身份证号": p["id_number"] if seed == 1 else "11010119801332123X",
+                "政治面貌": "群众",
+                "学历": "本科",
+                "职务": "总经理",
+                "是否企业主要负责人（一把手）": "是" if seed == 1 else "否",
+                "手机": p["mobile"] if seed == 1 else "1380013",
+                "电子邮箱": "a@example.cn",
+                "企业名称": f"北京示例科技有限公司{seed}",
+                "统一社会信用代码": p["credit_code"],
+                "所属行业代码（GB/T 4754）": "39",
+                "从业人员（人）": 90,
+                "营业收入（万元）": 3000,
+                "资产总额（万元）": 2000,
+                "企业地址": "北京市海淀区",
+                "本人自愿参训": "是",
+                "无违法犯罪及不良从业记录": "是",
+                "身体健康能坚持参训": "否" if seed == 1 else "是",
+            }
+        )
         ws.append([row[h] for h in HEADERS])
     buf = io.BytesIO()
     wb.save(buf)
@@ -204,18 +223,22 @@ def test_registration_pages_fit_the_screen(pages, make_user, programme, size):
         user = officer if i < 4 else zj
         body = fakes.registration_payload(rng, user.region_id, manufacturing=i % 3 != 2)
         regs.append(services.create_registration(user, programme.pk, body, submit=i != 3, source="api"))
-    services.return_for_correction(centre_user, regs[1].pk, "企业地址请写到门牌号，营业收入请按上年度审计报告填写")
+    services.return_for_correction(
+        centre_user, regs[1].pk, "企业地址请写到门牌号，营业收入请按上年度审计报告填写"
+    )
     phone = size == "phone"
 
     page = pages.open(phone=phone)
     pages.login(page, f"bj_{size}")
     pages.shot(page, f"{size}-home-region-registrations")
-    tour = [("registrations-list-region", f"/programmes/{programme.pk}/registrations/"),
-            ("registration-form", f"/programmes/{programme.pk}/registrations/new/"),
-            ("registration-edit-returned", f"/registrations/{regs[1].pk}/edit/"),
-            ("registration-detail-region", f"/registrations/{regs[0].pk}/"),
-            ("registration-import", f"/programmes/{programme.pk}/registrations/import/"),
-            ("programme-detail-region", f"/programmes/{programme.pk}/")]
+    tour = [
+        ("registrations-list-region", f"/programmes/{programme.pk}/registrations/"),
+        ("registration-form", f"/programmes/{programme.pk}/registrations/new/"),
+        ("registration-edit-returned", f"/registrations/{regs[1].pk}/edit/"),
+        ("registration-detail-region", f"/registrations/{regs[0].pk}/"),
+        ("registration-import", f"/programmes/{programme.pk}/registrations/import/"),
+        ("programme-detail-region", f"/programmes/{programme.pk}/"),
+    ]
     for name, path in tour:
         page.goto(path)
         assert page.locator("h1").count() == 1, name
@@ -225,7 +248,8 @@ def test_registration_pages_fit_the_screen(pages, make_user, programme, size):
 
     page.goto(f"/programmes/{programme.pk}/registrations/import/")
     page.get_by_label("附件4工作簿（.xlsx）").set_input_files(
-        {"name": "附件4_北京.xlsx", "mimeType": "application/octet-stream", "buffer": _bad_workbook()})
+        {"name": "附件4_北京.xlsx", "mimeType": "application/octet-stream", "buffer": _bad_workbook()}
+    )
     page.get_by_role("button", name="上传并校验").click()
     page.get_by_role("heading", name="上传结果").wait_for()
     assert page.locator("table.import-errors tbody tr").count() >= 3
@@ -235,9 +259,11 @@ def test_registration_pages_fit_the_screen(pages, make_user, programme, size):
 
     centre = pages.open(phone=phone)
     pages.login(centre, f"centre_{size}")
-    for name, path in [("registrations-queue-centre", f"/programmes/{programme.pk}/registrations/"),
-                       ("registration-detail-centre", f"/registrations/{regs[0].pk}/"),
-                       ("programme-detail-centre", f"/programmes/{programme.pk}/")]:
+    for name, path in [
+        ("registrations-queue-centre", f"/programmes/{programme.pk}/registrations/"),
+        ("registration-detail-centre", f"/registrations/{regs[0].pk}/"),
+        ("programme-detail-centre", f"/programmes/{programme.pk}/"),
+    ]:
         centre.goto(path)
         pages.shot(centre, f"{size}-{name}")
         if phone:

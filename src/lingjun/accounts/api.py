@@ -31,8 +31,13 @@ def obtain_token(request, payload: TokenIn):
     ip = client_ip(request)
     user = services.sign_in(payload.username, payload.password, ip, request)
     token = services.issue_token(user, ip)
-    return {"token": token, "role": user.role, "region": user.region_id, "institution": user.institution_id,
-            "expires_in": settings.API_TOKEN_TTL_HOURS * 3600}
+    return {
+        "token": token,
+        "role": user.role,
+        "region": user.region_id,
+        "institution": user.institution_id,
+        "expires_in": settings.API_TOKEN_TTL_HOURS * 3600,
+    }
 
 
 @router.delete("/auth/token", response={204: None, **ERRORS}, summary="撤销当前访问令牌")
@@ -71,9 +76,15 @@ class UserOut(Schema):
 
 @router.post("/users", response={201: UserOut, **ERRORS}, summary="创建用户（中小企业局、人才交流中心）")
 def create_user(request, payload: UserIn):
-    user = services.create_user(request.auth, username=payload.username, password=payload.password,
-                                role=payload.role, region=payload.region, institution=payload.institution,
-                                display_name=payload.display_name or "")
+    user = services.create_user(
+        request.auth,
+        username=payload.username,
+        password=payload.password,
+        role=payload.role,
+        region=payload.region,
+        institution=payload.institution,
+        display_name=payload.display_name or "",
+    )
     return 201, user
 
 
@@ -89,7 +100,7 @@ def list_users(request, role: str | None = None, limit: int = 100, offset: int =
     if role:
         qs = qs.filter(role=role)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
 @router.get("/users/me", response={200: UserOut, **ERRORS}, summary="当前用户")

@@ -7,17 +7,27 @@ from .models import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class UserForm(forms.Form):
     # Autocomplete off / new-password: the browser must not fill in the signed-in officer's own credentials.
-    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    username = forms.CharField(
+        label="用户名", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     display_name = forms.CharField(label="姓名/单位", max_length=100, required=False)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-                               help_text="至少8位，不能全为数字，不能过于常见。")
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text="至少8位，不能全为数字，不能过于常见。",
+    )
     role = forms.ChoiceField(label="角色", choices=[("", "请选择")] + Role.choices)
     region = forms.ChoiceField(label="所属地区（地方主管部门）", required=False)
     institution = forms.ChoiceField(label="所属机构（培训机构）", required=False)

@@ -34,10 +34,12 @@ class User(AbstractUser):
     institution staff to one institution (the database refuses anything else)."""
 
     role = models.CharField("角色", max_length=20, choices=Role.choices)
-    region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT,
-                               verbose_name="所属地区")
-    institution = models.ForeignKey("institutions.Institution", null=True, blank=True,
-                                    on_delete=models.PROTECT, verbose_name="所属机构")
+    region = models.ForeignKey(
+        "reference.Region", null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属地区"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属机构"
+    )
     display_name = models.CharField("姓名/单位", max_length=100, blank=True)
 
     objects = LingjunUserManager()
@@ -51,12 +53,16 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(
                 name="user_region_iff_region_role",
-                condition=(Q(role="region", region__isnull=False) | (~Q(role="region") & Q(region__isnull=True))),
+                condition=(
+                    Q(role="region", region__isnull=False) | (~Q(role="region") & Q(region__isnull=True))
+                ),
             ),
             models.CheckConstraint(
                 name="user_institution_iff_institution_role",
-                condition=(Q(role="institution", institution__isnull=False)
-                           | (~Q(role="institution") & Q(institution__isnull=True))),
+                condition=(
+                    Q(role="institution", institution__isnull=False)
+                    | (~Q(role="institution") & Q(institution__isnull=True))
+                ),
             ),
         ]
 
@@ -83,6 +89,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "访问令牌"
 
+    def __str__(self):
+        return f"访问令牌 {self.prefix}…（{self.user_id}）"
+
 
 class LoginFailure(models.Model):
     """One failed sign-in. Throttling counts these per (username, client) and per username."""
@@ -93,3 +102,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "client_ip", "at"])]
+
+    def __str__(self):
+        return f"登录失败 {self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -37,8 +37,17 @@ class InvalidCredentials(DomainError):
 
 
 @transaction.atomic
-def create_user(actor, *, username: str, password: str, role: str, region: str | None = None,
-                institution: int | None = None, display_name: str = "", _system: bool = False) -> User:
+def create_user(
+    actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    region: str | None = None,
+    institution: int | None = None,
+    display_name: str = "",
+    _system: bool = False,
+) -> User:
     """Create an account. Bureau and centre may create users; only the bureau creates bureau accounts.
     `_system=True` is for management commands run by an operator on the server."""
     if not _system:
@@ -48,12 +57,18 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
     if not username:
         errors.append(FieldIssue("username", "required", "请填写用户名。"))
     elif len(username) > 150 or not set(username) <= USERNAME_CHARS:
-        errors.append(FieldIssue("username", "invalid_username", "用户名只能包含字母、数字和 @.+-_，最长150个字符。"))
+        errors.append(
+            FieldIssue("username", "invalid_username", "用户名只能包含字母、数字和 @.+-_，最长150个字符。")
+        )
     display_name = (display_name or "").strip()
     if len(display_name) > User._meta.get_field("display_name").max_length:
         errors.append(FieldIssue("display_name", "too_long", "姓名/单位不能超过100个字。"))
     if role not in Role.values:
-        errors.append(FieldIssue("role", "invalid_role", "角色须为 bureau、centre、region、institution、assessor 或 trainee。"))
+        errors.append(
+            FieldIssue(
+                "role", "invalid_role", "角色须为 bureau、centre、region、institution、assessor 或 trainee。"
+            )
+        )
     region_obj = institution_obj = None
     if role == Role.REGION:
         region_obj = Region.objects.filter(code=str(region or "")).first()
@@ -62,9 +77,13 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
     elif region:
         errors.append(FieldIssue("region", "region_not_allowed", "只有地方主管部门账户可以绑定地区。"))
     if role == Role.INSTITUTION:
-        institution_obj = Institution.objects.filter(pk=institution).first() if str(institution or "").isdigit() else None
+        institution_obj = (
+            Institution.objects.filter(pk=institution).first() if str(institution or "").isdigit() else None
+        )
         if institution_obj is None:
-            errors.append(FieldIssue("institution", "unknown_institution", "培训机构账户须指定有效的培训机构。"))
+            errors.append(
+                FieldIssue("institution", "unknown_institution", "培训机构账户须指定有效的培训机构。")
+            )
     elif institution:
         errors.append(FieldIssue("institution", "institution_not_allowed", "只有培训机构账户可以绑定机构。"))
     candidate = User(username=username, role=role, display_name=display_name)
@@ -77,16 +96,30 @@ def create_user(actor, *, username: str, password: str, role: str, region: str |
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                username=username, password=password, role=role, region=region_obj,
-                institution=institution_obj, display_name=display_name,
+                username=username,
+                password=password,
+                role=role,
+                region=region_obj,
+                institution=institution_obj,
+                display_name=display_name,
             )
     except IntegrityError:
-        raise RuleViolation("username_taken", f"用户名“{username}”已被使用。",
-                            [FieldIssue("username", "username_taken", "该用户名已被使用。")]) from None
-    audit.record(actor, "user.create", user, after={
-        "username": username, "role": role, "region": region_obj and region_obj.code,
-        "institution": institution_obj and institution_obj.pk,
-    })
+        raise RuleViolation(
+            "username_taken",
+            f"用户名“{username}”已被使用。",
+            [FieldIssue("username", "username_taken", "该用户名已被使用。")],
+        ) from None
+    audit.record(
+        actor,
+        "user.create",
+        user,
+        after={
+            "username": username,
+            "role": role,
+            "region": region_obj and region_obj.code,
+            "institution": institution_obj and institution_obj.pk,
+        },
+    )
     return user
 
 
@@ -99,13 +132,18 @@ def _check_throttle(username: str, client_ip: str | None) -> None:
     Keyed by account *and* client: colleagues behind one office NAT are never locked out together."""
     recent = LoginFailure.objects.filter(username=username.lower(), at__gte=_window_start())
     minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-    if (recent.filter(client_ip=client_ip).count() >= settings.LOGIN_FAILURES_PER_CLIENT
-            or recent.count() >= settings.LOGIN_FAILURES_PER_ACCOUNT):
+    if (
+        recent.filter(client_ip=client_ip).count() >= settings.LOGIN_FAILURES_PER_CLIENT
+        or recent.count() >= settings.LOGIN_FAILURES_PER_ACCOUNT
+    ):
         raise TooManyAttempts(detail=f"该账户登录失败次数过多，请 {minutes} 分钟后再试。")
     # Password spraying: one address trying one password on many accounts never trips the per-account limits.
     # The ceiling is far above what an office of colleagues mistyping their passwords reaches.
-    if client_ip and LoginFailure.objects.filter(
-            client_ip=client_ip, at__gte=_window_start()).count() >= settings.LOGIN_FAILURES_PER_ADDRESS:
+    if (
+        client_ip
+        and LoginFailure.objects.filter(client_ip=client_ip, at__gte=_window_start()).count()
+        >= settings.LOGIN_FAILURES_PER_ADDRESS
+    ):
         raise TooManyAttempts(detail=f"来自您网络地址的登录失败次数过多，请 {minutes} 分钟后再试。")
 
 
@@ -129,7 +167,10 @@ def _hash(token: str) -> str:
 def issue_token(user: User, client_ip: str | None = None) -> str:
     token = "lj_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, key_hash=_hash(token), prefix=token[3:9], client_ip=client_ip,
+        user=user,
+        key_hash=_hash(token),
+        prefix=token[3:9],
+        client_ip=client_ip,
         expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
     audit.record(user, "token.issue", user, object_type="user")

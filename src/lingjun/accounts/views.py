@@ -29,8 +29,9 @@ def login_view(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.sign_in(form.cleaned_data["username"], form.cleaned_data["password"],
-                                    client_ip(request), request)
+            user = services.sign_in(
+                form.cleaned_data["username"], form.cleaned_data["password"], client_ip(request), request
+            )
         except DomainError as exc:
             form.add_error(None, exc.detail)
             # A wrong password is an ordinary form error (the page is shown again, 200); throttling is 429.
@@ -63,9 +64,15 @@ def users(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user = services.create_user(request.user, username=d["username"], password=d["password"],
-                                        role=d["role"], region=d["region"] or None,
-                                        institution=d["institution"] or None, display_name=d["display_name"])
+            user = services.create_user(
+                request.user,
+                username=d["username"],
+                password=d["password"],
+                role=d["role"],
+                region=d["region"] or None,
+                institution=d["institution"] or None,
+                display_name=d["display_name"],
+            )
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -79,5 +86,8 @@ def users(request):
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/users.html", {"form": form, "page_obj": page_obj, "roles": Role.choices,
-                                                   "role": role, "q": q})
+    return render(
+        request,
+        "accounts/users.html",
+        {"form": form, "page_obj": page_obj, "roles": Role.choices, "role": role, "q": q},
+    )

@@ -19,6 +19,7 @@ router = Router(tags=["信息档案、跟踪服务与统计"])
 
 # --- statistics --------------------------------------------------------------------------------------
 
+
 class RegionRowOut(Schema):
     region: str
     region_name: str
@@ -51,20 +52,27 @@ class StatsOut(Schema):
     generated_at: datetime.datetime
 
 
-@router.get("/programmes/{programme_id}/stats", response={200: StatsOut, **ERRORS},
-            summary="年度计划统计：各地区名额与报名、审核、编班、结业（累计口径），制造业占比，结构，班级、出勤、结业")
+@router.get(
+    "/programmes/{programme_id}/stats",
+    response={200: StatsOut, **ERRORS},
+    summary="年度计划统计：各地区名额与报名、审核、编班、结业（累计口径），制造业占比，结构，班级、出勤、结业",
+)
 def programme_stats(request, programme_id: int):
     return stats.programme_stats(request.auth, programme_id)
 
 
-@router.get("/programmes/{programme_id}/stats.xlsx", response={200: None, **ERRORS},
-            summary="统计表导出（xlsx）：table = regions | mix | classes | all")
+@router.get(
+    "/programmes/{programme_id}/stats.xlsx",
+    response={200: None, **ERRORS},
+    summary="统计表导出（xlsx）：table = regions | mix | classes | all",
+)
 def programme_stats_xlsx(request, programme_id: int, table: str = "all"):
     data = stats.programme_stats(request.auth, programme_id)
     return exports.stats_response(data, table)
 
 
 # --- archive -----------------------------------------------------------------------------------------
+
 
 class ArchiveFilter(Schema):
     region: str | None = None
@@ -96,17 +104,27 @@ class ArchivePage(Schema):
     count: int
 
 
-@router.get("/alumni", response={200: ArchivePage, **ERRORS},
-            summary="信息档案：参训学员（本人、企业、班级、结业情况、证书编号），地区只见本地区")
+@router.get(
+    "/alumni",
+    response={200: ArchivePage, **ERRORS},
+    summary="信息档案：参训学员（本人、企业、班级、结业情况、证书编号），地区只见本地区",
+)
 def alumni(request, filters: Query[ArchiveFilter]):
-    qs = archive_q.archive(request.auth, region=filters.region, q=filters.q, qualification=filters.qualification,
-                           industry=filters.industry, year=filters.year)
+    qs = archive_q.archive(
+        request.auth,
+        region=filters.region,
+        q=filters.q,
+        qualification=filters.qualification,
+        industry=filters.industry,
+        year=filters.year,
+    )
     limit = max(1, min(filters.limit, 200))
     offset = max(0, filters.offset)
-    return {"items": [archive_q.row(r) for r in qs[offset: offset + limit]], "count": qs.count()}
+    return {"items": [archive_q.row(r) for r in qs[offset : offset + limit]], "count": qs.count()}
 
 
 # --- enterprise follow-up ----------------------------------------------------------------------------
+
 
 class ReportIn(Schema):
     period: Any = None
@@ -146,8 +164,11 @@ def _enterprise(e) -> dict:
     return {"credit_code": e.credit_code, "name": e.name}
 
 
-@router.post("/enterprises/{credit_code}/reports", response={201: ReportOut, **ERRORS},
-             summary="填报企业经营情况（本地区参训企业）；同一报告期重复 → 409 duplicate_period")
+@router.post(
+    "/enterprises/{credit_code}/reports",
+    response={201: ReportOut, **ERRORS},
+    summary="填报企业经营情况（本地区参训企业）；同一报告期重复 → 409 duplicate_period",
+)
 def add_report(request, credit_code: str, payload: ReportIn):
     return 201, services.add_report(request.auth, credit_code, payload.dict())
 
@@ -157,21 +178,31 @@ class ImportOut(Schema):
     periods: list[str]
 
 
-@router.post("/enterprises/{credit_code}/reports/import", response={201: ImportOut, **ERRORS},
-             summary="上传企业经营情况表（xlsx，表头：报告期、营业收入（万元）……）；整表校验，任一行有误则不导入")
+@router.post(
+    "/enterprises/{credit_code}/reports/import",
+    response={201: ImportOut, **ERRORS},
+    summary="上传企业经营情况表（xlsx，表头：报告期、营业收入（万元）……）；整表校验，任一行有误则不导入",
+)
 def import_reports(request, credit_code: str, file: UploadedFile = File(...)):  # noqa: B008 - ninja idiom
     reports = services.import_reports(request.auth, credit_code, file.read())
     return 201, {"created": len(reports), "periods": [r.period for r in reports]}
 
 
-@router.get("/enterprises/{credit_code}/reports/template.xlsx", response={200: None, **ERRORS},
-            summary="企业经营情况上传模板")
+@router.get(
+    "/enterprises/{credit_code}/reports/template.xlsx",
+    response={200: None, **ERRORS},
+    summary="企业经营情况上传模板",
+)
 def report_template(request, credit_code: str):
     services.get_enterprise(request.auth, credit_code, "followup.edit")
     return xlsx_bytes_response("企业经营情况模板.xlsx", services.report_template())
 
 
-@router.get("/enterprises/{credit_code}/reports", response={200: ReportList, **ERRORS}, summary="企业经营情况（按报告期）")
+@router.get(
+    "/enterprises/{credit_code}/reports",
+    response={200: ReportList, **ERRORS},
+    summary="企业经营情况（按报告期）",
+)
 def list_reports(request, credit_code: str):
     enterprise, rows = services.reports(request.auth, credit_code)
     return {"enterprise": _enterprise(enterprise), "items": rows, "count": len(rows)}
@@ -208,19 +239,25 @@ class ServiceList(Schema):
     count: int
 
 
-@router.post("/enterprises/{credit_code}/services", response={201: ServiceOut, **ERRORS},
-             summary="登记助企服务（本地区参训企业）")
+@router.post(
+    "/enterprises/{credit_code}/services",
+    response={201: ServiceOut, **ERRORS},
+    summary="登记助企服务（本地区参训企业）",
+)
 def add_service(request, credit_code: str, payload: ServiceIn):
     return 201, services.add_service(request.auth, credit_code, payload.dict())
 
 
-@router.get("/enterprises/{credit_code}/services", response={200: ServiceList, **ERRORS}, summary="助企服务记录")
+@router.get(
+    "/enterprises/{credit_code}/services", response={200: ServiceList, **ERRORS}, summary="助企服务记录"
+)
 def list_services(request, credit_code: str):
     enterprise, rows = services.services_of(request.auth, credit_code)
     return {"enterprise": _enterprise(enterprise), "items": rows, "count": len(rows)}
 
 
 # --- re-training -------------------------------------------------------------------------------------
+
 
 class RetrainIn(Schema):
     programme: int
@@ -246,19 +283,31 @@ class RetrainOut(Schema):
         return obj.region_id
 
 
-@router.post("/alumni/{registration_id}/retrain", response={201: RetrainOut, **ERRORS},
-             summary="邀请往期学员参加复训：为同一人、同一企业在更晚年度新建报名（一企一人一年规则照常适用）")
+@router.post(
+    "/alumni/{registration_id}/retrain",
+    response={201: RetrainOut, **ERRORS},
+    summary="邀请往期学员参加复训：为同一人、同一企业在更晚年度新建报名（一企一人一年规则照常适用）",
+)
 def retrain(request, registration_id: int, payload: RetrainIn):
-    reg = services.invite_to_retraining(request.auth, registration_id, payload.programme,
-                                        declarations=payload.declarations, submit=payload.submit,
-                                        late_reason=payload.late_reason)
+    reg = services.invite_to_retraining(
+        request.auth,
+        registration_id,
+        payload.programme,
+        declarations=payload.declarations,
+        submit=payload.submit,
+        late_reason=payload.late_reason,
+    )
     return 201, reg
 
 
 # --- my data -----------------------------------------------------------------------------------------
 
-@router.get("/me/personal-data", response={200: dict[str, Any], **ERRORS},
-            summary="本人个人信息副本（个人信息保护法：查阅、复制权），身份证号脱敏；每次下载均记入审计")
+
+@router.get(
+    "/me/personal-data",
+    response={200: dict[str, Any], **ERRORS},
+    summary="本人个人信息副本（个人信息保护法：查阅、复制权），身份证号脱敏；每次下载均记入审计",
+)
 def my_personal_data(request):
     return services.personal_data(request.auth)
 
@@ -266,7 +315,9 @@ def my_personal_data(request):
 def personal_data_download(data: dict) -> HttpResponse:
     import json
 
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="my-personal-data.json"'
     response["Cache-Control"] = "no-store"
     return response

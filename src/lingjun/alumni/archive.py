@@ -23,11 +23,16 @@ OUTCOME_LABELS = {"enrolled": "在训", "completed": "已结业", "not_completed
 def archive(actor, *, region=None, q=None, qualification=None, industry=None, year=None):
     """The archive rows the actor may see, filtered, newest programme first (a queryset: page it)."""
     permissions.check(actor, "alumni.view")
-    live_cert = (Certificate.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
-                 .order_by("-issued_at").values("number")[:1])
-    qs = (Registration.objects.filter(status__in=ARCHIVE_STATUSES)
-          .select_related("trainee", "enterprise", "region", "programme", "training_class")
-          .annotate(certificate_number=Subquery(live_cert)))
+    live_cert = (
+        Certificate.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
+        .order_by("-issued_at")
+        .values("number")[:1]
+    )
+    qs = (
+        Registration.objects.filter(status__in=ARCHIVE_STATUSES)
+        .select_related("trainee", "enterprise", "region", "programme", "training_class")
+        .annotate(certificate_number=Subquery(live_cert))
+    )
     if region:
         qs = qs.filter(region_id=str(region))
     if q and q.strip():
@@ -38,8 +43,11 @@ def archive(actor, *, region=None, q=None, qualification=None, industry=None, ye
         industry = str(industry).strip().upper()
         section = IndustrySection.objects.filter(section=industry).first() if len(industry) == 1 else None
         if section is not None:
-            qs = qs.filter(enterprise__industry_division__in=[f"{d:02d}" for d in range(section.division_from,
-                                                                                        section.division_to + 1)])
+            qs = qs.filter(
+                enterprise__industry_division__in=[
+                    f"{d:02d}" for d in range(section.division_from, section.division_to + 1)
+                ]
+            )
         else:
             qs = qs.filter(enterprise__industry_division=industry)
     if year:
@@ -58,11 +66,20 @@ def _search(q: str) -> Q:
     trainee and enterprise indexes, instead of reading every registration in year order — on SQLite with a
     100,000-registration history that is ~60 ms instead of ~400 ms for a rare term (bench/bench_history.py).
     Only ids are taken from these tables; which registrations show is still decided by the scoped query."""
-    people = list(Trainee.objects.filter(name__contains=q).values_list("id", flat=True)[:SEARCH_ID_LIMIT + 1])
-    firms = list(Enterprise.objects.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
-                 .values_list("id", flat=True)[:SEARCH_ID_LIMIT + 1])
+    people = list(
+        Trainee.objects.filter(name__contains=q).values_list("id", flat=True)[: SEARCH_ID_LIMIT + 1]
+    )
+    firms = list(
+        Enterprise.objects.filter(Q(name__contains=q) | Q(credit_code=q.upper())).values_list(
+            "id", flat=True
+        )[: SEARCH_ID_LIMIT + 1]
+    )
     if len(people) > SEARCH_ID_LIMIT or len(firms) > SEARCH_ID_LIMIT:
-        return Q(trainee__name__contains=q) | Q(enterprise__name__contains=q) | Q(enterprise__credit_code=q.upper())
+        return (
+            Q(trainee__name__contains=q)
+            | Q(enterprise__name__contains=q)
+            | Q(enterprise__credit_code=q.upper())
+        )
     return Q(trainee_id__in=people) | Q(enterprise_id__in=firms)
 
 
@@ -75,12 +92,31 @@ def row(reg) -> dict:
         "programme": reg.programme_id,
         "region": reg.region_id,
         "region_name": reg.region.name,
-        "person": {"id": t.pk, "name": t.name, "gender": t.gender, "id_number": t.id_number_masked,
-                   "position": t.position},
-        "enterprise": {"credit_code": e.credit_code, "name": e.name, "industry_division": e.industry_division,
-                       "size_class": e.size_class, "is_manufacturing": e.is_manufacturing},
-        "classes": [{"id": tc.pk, "number": tc.number, "label": f"{reg.programme.year}年第{tc.number}期（{tc.city}）",
-                     "start_date": tc.start_date, "end_date": tc.end_date}] if tc else [],
+        "person": {
+            "id": t.pk,
+            "name": t.name,
+            "gender": t.gender,
+            "id_number": t.id_number_masked,
+            "position": t.position,
+        },
+        "enterprise": {
+            "credit_code": e.credit_code,
+            "name": e.name,
+            "industry_division": e.industry_division,
+            "size_class": e.size_class,
+            "is_manufacturing": e.is_manufacturing,
+        },
+        "classes": [
+            {
+                "id": tc.pk,
+                "number": tc.number,
+                "label": f"{reg.programme.year}年第{tc.number}期（{tc.city}）",
+                "start_date": tc.start_date,
+                "end_date": tc.end_date,
+            }
+        ]
+        if tc
+        else [],
         "outcome": reg.status,
         "outcome_label": OUTCOME_LABELS.get(reg.status, reg.get_status_display()),
         "is_retraining": reg.is_retraining,

@@ -12,18 +12,23 @@ class OperationReport(models.Model):
     """企业经营情况: one period of a trained enterprise's figures, recorded by the region that follows it up
     (SPEC §3.7). Money in 万元, as in the registration form."""
 
-    enterprise = models.ForeignKey("registrations.Enterprise", on_delete=models.CASCADE, related_name="reports",
-                                   verbose_name="企业")
+    enterprise = models.ForeignKey(
+        "registrations.Enterprise", on_delete=models.CASCADE, related_name="reports", verbose_name="企业"
+    )
     region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, verbose_name="填报地区")
     period = models.CharField("报告期", max_length=7)
     revenue = models.DecimalField("营业收入（万元）", max_digits=14, decimal_places=2)
     employees = models.PositiveIntegerField("从业人员（人）")
     rnd_spend = models.DecimalField("研发投入（万元）", max_digits=14, decimal_places=2)
     patents = models.PositiveIntegerField("专利数（件）")
-    export_revenue = models.DecimalField("出口额（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    export_revenue = models.DecimalField(
+        "出口额（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     financing = models.DecimalField("融资额（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(region="region_id")
@@ -34,8 +39,9 @@ class OperationReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "period"], name="report_one_per_period"),
             models.CheckConstraint(name="report_period_format", condition=Q(period__regex=PERIOD_PATTERN)),
-            models.CheckConstraint(name="report_amounts_not_negative",
-                                   condition=Q(revenue__gte=0, rnd_spend__gte=0)),
+            models.CheckConstraint(
+                name="report_amounts_not_negative", condition=Q(revenue__gte=0, rnd_spend__gte=0)
+            ),
         ]
 
     def __str__(self):
@@ -55,14 +61,17 @@ class ServiceKind(models.TextChoices):
 class ServiceRecord(models.Model):
     """助企服务: a service a region offered a trained enterprise."""
 
-    enterprise = models.ForeignKey("registrations.Enterprise", on_delete=models.CASCADE, related_name="services",
-                                   verbose_name="企业")
+    enterprise = models.ForeignKey(
+        "registrations.Enterprise", on_delete=models.CASCADE, related_name="services", verbose_name="企业"
+    )
     region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, verbose_name="服务地区")
     date = models.DateField("服务日期")
     kind = models.CharField("服务类别", max_length=20, choices=ServiceKind.choices)
     description = models.TextField("服务内容")
     outcome = models.TextField("服务成效", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(region="region_id")
@@ -70,8 +79,11 @@ class ServiceRecord(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = "助企服务记录"
-        constraints = [models.CheckConstraint(name="service_kind_valid",
-                                              condition=Q(kind__in=[k.value for k in ServiceKind]))]
+        constraints = [
+            models.CheckConstraint(
+                name="service_kind_valid", condition=Q(kind__in=[k.value for k in ServiceKind])
+            )
+        ]
         indexes = [models.Index(fields=["enterprise", "date"])]
 
     def __str__(self):

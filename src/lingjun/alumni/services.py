@@ -28,6 +28,7 @@ _NOT_FOUND = "企业不存在或不在您的管辖范围内。"
 
 # --- which enterprises an officer follows up ---------------------------------------------------------
 
+
 def followed_enterprises():
     """Enterprises with a trainee in the (scoped) archive: a region officer's own region's alumni only."""
     trained = Registration.objects.filter(enterprise=OuterRef("pk"), status__in=ARCHIVE_STATUSES)
@@ -42,15 +43,25 @@ def followed_list(actor, *, q: str = "", without_reports: bool = False):
 
     permissions.check(actor, "followup.view")
     with scopes_disabled():
-        latest = (OperationReport.objects.filter(enterprise=OuterRef("pk")).order_by("-period").values("period")[:1])
-        served = (ServiceRecord.objects.filter(enterprise=OuterRef("pk")).order_by().values("enterprise")
-                  .annotate(n=Count("id")).values("n"))
+        latest = (
+            OperationReport.objects.filter(enterprise=OuterRef("pk")).order_by("-period").values("period")[:1]
+        )
+        served = (
+            ServiceRecord.objects.filter(enterprise=OuterRef("pk"))
+            .order_by()
+            .values("enterprise")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
         has_report = OperationReport.objects.filter(enterprise=OuterRef("pk"))
     # Drive from the (scoped) registrations in the archive — a region's few thousand, via the region index —
     # instead of testing every enterprise of the nation with EXISTS.
     trained = Registration.objects.filter(status__in=ARCHIVE_STATUSES).values("enterprise_id")
-    qs = Enterprise.objects.filter(id__in=trained).select_related("region").annotate(
-        last_period=Subquery(latest), service_count=Subquery(served, output_field=IntegerField()))
+    qs = (
+        Enterprise.objects.filter(id__in=trained)
+        .select_related("region")
+        .annotate(last_period=Subquery(latest), service_count=Subquery(served, output_field=IntegerField()))
+    )
     q = (q or "").strip()
     if q:
         qs = qs.filter(models_q(name__contains=q) | models_q(credit_code=q.upper()))
@@ -77,8 +88,16 @@ def _follow_region(actor, enterprise: Enterprise) -> str:
 
 # --- operation reports -------------------------------------------------------------------------------
 
-REPORT_LABELS = {"period": "报告期", "revenue": "营业收入", "employees": "从业人员", "rnd_spend": "研发投入",
-                 "patents": "专利数", "export_revenue": "出口额", "financing": "融资额", "note": "备注"}
+REPORT_LABELS = {
+    "period": "报告期",
+    "revenue": "营业收入",
+    "employees": "从业人员",
+    "rnd_spend": "研发投入",
+    "patents": "专利数",
+    "export_revenue": "出口额",
+    "financing": "融资额",
+    "note": "备注",
+}
 MONEY_LIMIT = Decimal("999999999999.99")
 
 
@@ -135,7 +154,9 @@ def clean_report(data: dict) -> dict:
     if not period:
         errors.append(FieldIssue("period", "required", "请填写报告期，如 2025 或 2025-Q2。"))
     elif not re.match(PERIOD_PATTERN, period):
-        errors.append(FieldIssue("period", "invalid_period", "报告期格式应为 2025、2025-H1、2025-Q2 或 2025-07。"))
+        errors.append(
+            FieldIssue("period", "invalid_period", "报告期格式应为 2025、2025-H1、2025-Q2 或 2025-07。")
+        )
     elif int(period[:4]) > timezone.localdate().year:
         errors.append(FieldIssue("period", "future_period", "报告期不能晚于本年度。"))
     clean = {
@@ -159,14 +180,18 @@ def add_report(actor, credit_code, data: dict) -> OperationReport:
     (others: 404); one report per enterprise and period (duplicate → 409 `duplicate_period`)."""
     enterprise = get_enterprise(actor, credit_code, "followup.edit")
     clean = clean_report(data)
-    report = OperationReport(enterprise=enterprise, region_id=_follow_region(actor, enterprise), created_by=actor,
-                             **clean)
+    report = OperationReport(
+        enterprise=enterprise, region_id=_follow_region(actor, enterprise), created_by=actor, **clean
+    )
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError:
-        raise RuleViolation("duplicate_period", f"该企业{clean['period']}的经营情况已填报，不能重复填报。",
-                            [FieldIssue("period", "duplicate_period", f"报告期 {clean['period']} 已有记录。")]) from None
+        raise RuleViolation(
+            "duplicate_period",
+            f"该企业{clean['period']}的经营情况已填报，不能重复填报。",
+            [FieldIssue("period", "duplicate_period", f"报告期 {clean['period']} 已有记录。")],
+        ) from None
     audit.record(actor, "followup.report", report, after=clean, label=f"{enterprise.name} {clean['period']}")
     return report
 
@@ -181,6 +206,7 @@ def reports(actor, credit_code):
 
 # --- service records (助企服务) -------------------------------------------------------------------------
 
+
 def clean_service(data: dict) -> dict:
     errors: list[FieldIssue] = []
     raw_date = data.get("date")
@@ -189,7 +215,11 @@ def clean_service(data: dict) -> dict:
         errors.append(FieldIssue("date", "required", "请填写服务日期。"))
     else:
         try:
-            date = raw_date if isinstance(raw_date, datetime.date) else datetime.date.fromisoformat(str(raw_date))
+            date = (
+                raw_date
+                if isinstance(raw_date, datetime.date)
+                else datetime.date.fromisoformat(str(raw_date))
+            )
         except ValueError:
             errors.append(FieldIssue("date", "invalid_date", "服务日期格式应为 YYYY-MM-DD。"))
         else:
@@ -216,8 +246,9 @@ def clean_service(data: dict) -> dict:
 def add_service(actor, credit_code, data: dict) -> ServiceRecord:
     enterprise = get_enterprise(actor, credit_code, "followup.edit")
     clean = clean_service(data)
-    record = ServiceRecord.objects.create(enterprise=enterprise, region_id=_follow_region(actor, enterprise),
-                                          created_by=actor, **clean)
+    record = ServiceRecord.objects.create(
+        enterprise=enterprise, region_id=_follow_region(actor, enterprise), created_by=actor, **clean
+    )
     audit.record(actor, "followup.service", record, after=clean, label=f"{enterprise.name} {record}")
     return record
 
@@ -234,15 +265,24 @@ def enterprise_page(actor, credit_code) -> dict:
     and services."""
     enterprise, report_rows = reports(actor, credit_code)
     with scopes_disabled():
-        service_rows = list(ServiceRecord.objects.filter(enterprise=enterprise).order_by("-date", "-id")[:200])
-    participations = list(Registration.objects.filter(enterprise=enterprise, status__in=ARCHIVE_STATUSES)
-                          .select_related("trainee", "programme", "training_class", "region")
-                          .order_by("-programme__year"))
-    return {"enterprise": enterprise, "reports": report_rows, "services": service_rows,
-            "participations": participations}
+        service_rows = list(
+            ServiceRecord.objects.filter(enterprise=enterprise).order_by("-date", "-id")[:200]
+        )
+    participations = list(
+        Registration.objects.filter(enterprise=enterprise, status__in=ARCHIVE_STATUSES)
+        .select_related("trainee", "programme", "training_class", "region")
+        .order_by("-programme__year")
+    )
+    return {
+        "enterprise": enterprise,
+        "reports": report_rows,
+        "services": service_rows,
+        "participations": participations,
+    }
 
 
 # --- re-training (复训) ---------------------------------------------------------------------------------
+
 
 def _payload_from(earlier: Registration, declarations: dict | None) -> dict:
     """An API body for the same person and enterprise as the earlier participation, so registration
@@ -253,45 +293,87 @@ def _payload_from(earlier: Registration, declarations: dict | None) -> dict:
     with scopes_disabled():
         qualifications = list(e.qualifications.values_list("code", flat=True))
     return {
-        "trainee": {"name": t.name, "gender": t.gender, "ethnicity": t.ethnicity,
-                    "id_number": identity.decrypt_id(t.id_number_encrypted), "political_status": t.political_status,
-                    "education": t.education, "position": t.position, "is_principal": earlier.is_principal,
-                    "principal_justification": earlier.principal_justification or None, "mobile": t.mobile,
-                    "email": t.email},
-        "enterprise": {"name": e.name, "credit_code": e.credit_code, "industry_division": e.industry_division,
-                       "employees": e.employees, "revenue": e.revenue, "total_assets": e.total_assets,
-                       "qualifications": qualifications, "address": e.address},
+        "trainee": {
+            "name": t.name,
+            "gender": t.gender,
+            "ethnicity": t.ethnicity,
+            "id_number": identity.decrypt_id(t.id_number_encrypted),
+            "political_status": t.political_status,
+            "education": t.education,
+            "position": t.position,
+            "is_principal": earlier.is_principal,
+            "principal_justification": earlier.principal_justification or None,
+            "mobile": t.mobile,
+            "email": t.email,
+        },
+        "enterprise": {
+            "name": e.name,
+            "credit_code": e.credit_code,
+            "industry_division": e.industry_division,
+            "employees": e.employees,
+            "revenue": e.revenue,
+            "total_assets": e.total_assets,
+            "qualifications": qualifications,
+            "address": e.address,
+        },
         "declarations": declarations or {"voluntary": False, "no_bad_record": False, "fit_to_attend": False},
         "preferred_classes": [],
     }
 
 
 @transaction.atomic
-def invite_to_retraining(actor, registration_id, programme_id, *, declarations: dict | None = None,
-                         submit: bool = False, late_reason: str = "") -> Registration:
+def invite_to_retraining(
+    actor,
+    registration_id,
+    programme_id,
+    *,
+    declarations: dict | None = None,
+    submit: bool = False,
+    late_reason: str = "",
+) -> Registration:
     """复训: invite an alumnus of an earlier programme into a later one (2021 notice: the centre organises
     re-training). A new registration is created for the same person and enterprise through
     registrations.services.create_registration, so R1 (one enterprise, one person a year), R2 (quota), R3
     (deadline) and R5 hold as for anyone; only R8 (earlier training) is waived, as SPEC §3.2 says. The
     earlier participation is left untouched: the archive keeps both."""
     permissions.check(actor, "retraining.invite")
-    earlier = Registration.objects.select_related("trainee", "enterprise", "programme").filter(
-        pk=registration_id, status__in=ARCHIVE_STATUSES).first() if str(registration_id).isdigit() else None
+    earlier = (
+        Registration.objects.select_related("trainee", "enterprise", "programme")
+        .filter(pk=registration_id, status__in=ARCHIVE_STATUSES)
+        .first()
+        if str(registration_id).isdigit()
+        else None
+    )
     if earlier is None:
         raise NotFound("not_found", "往期学员记录不存在或不在您的管辖范围内。")
     target = registration_services._programme(programme_id)
     if target.year <= earlier.programme.year:
-        raise RuleViolation("not_a_later_programme",
-                            f"复训须邀请到晚于{earlier.programme.year}年度的培训计划。",
-                            [FieldIssue("programme", "not_a_later_programme", "请选择更晚年度的培训计划。")])
+        raise RuleViolation(
+            "not_a_later_programme",
+            f"复训须邀请到晚于{earlier.programme.year}年度的培训计划。",
+            [FieldIssue("programme", "not_a_later_programme", "请选择更晚年度的培训计划。")],
+        )
     reg = registration_services.create_registration(
-        actor, target.pk, _payload_from(earlier, declarations), submit=submit, region_code=earlier.region_id,
-        late_reason=late_reason, is_retraining=True, source="retrain")
-    audit.record(actor, "registration.retraining_invite", reg, reason=f"复训：往期报名 #{earlier.pk}（{earlier.programme.year}年）")
+        actor,
+        target.pk,
+        _payload_from(earlier, declarations),
+        submit=submit,
+        region_code=earlier.region_id,
+        late_reason=late_reason,
+        is_retraining=True,
+        source="retrain",
+    )
+    audit.record(
+        actor,
+        "registration.retraining_invite",
+        reg,
+        reason=f"复训：往期报名 #{earlier.pk}（{earlier.programme.year}年）",
+    )
     return reg
 
 
 # --- the trainee's own data (PIPL right of access) ------------------------------------------------------
+
 
 def personal_data(actor) -> dict:
     """All personal data the platform holds about the signed-in trainee, as one JSON document (《个人信息
@@ -304,58 +386,139 @@ def personal_data(actor) -> dict:
 
     trainee = getattr(actor, "trainee", None)
     with scopes_disabled():
-        regs = list(Registration.objects.filter(trainee__user=actor).select_related(
-            "programme", "enterprise", "region", "training_class").order_by("programme__year", "id"))
-        attendance = list(AttendanceRecord.objects.filter(registration__in=regs).select_related("session")
-                          .order_by("session__date", "session__start"))
-        leave = list(LeaveRequest.objects.filter(registration__in=regs).prefetch_related("sessions").order_by("created_at"))
+        regs = list(
+            Registration.objects.filter(trainee__user=actor)
+            .select_related("programme", "enterprise", "region", "training_class")
+            .order_by("programme__year", "id")
+        )
+        attendance = list(
+            AttendanceRecord.objects.filter(registration__in=regs)
+            .select_related("session")
+            .order_by("session__date", "session__start")
+        )
+        leave = list(
+            LeaveRequest.objects.filter(registration__in=regs)
+            .prefetch_related("sessions")
+            .order_by("created_at")
+        )
         certs = list(Certificate.objects.filter(registration__in=regs).order_by("issued_at"))
         actions = list(AuditEntry.objects.filter(actor=actor).order_by("at")[:1000])
     data = {
         "generated_at": timezone.now().isoformat(),
-        "account": {"username": actor.username, "display_name": getattr(actor, "display_name", ""),
-                    "email": actor.email, "role": actor.role,
-                    "date_joined": actor.date_joined.isoformat() if actor.date_joined else None,
-                    "last_login": actor.last_login.isoformat() if actor.last_login else None},
-        "person": None if trainee is None else {
-            "name": trainee.name, "gender": trainee.get_gender_display(), "ethnicity": trainee.ethnicity,
-            "birth_date": trainee.birth_date.isoformat(), "id_number": trainee.id_number_masked,
-            "political_status": trainee.political_status, "education": trainee.education,
-            "position": trainee.position, "mobile": trainee.mobile, "email": trainee.email},
-        "registrations": [{
-            "id": r.pk, "programme": r.programme.title, "year": r.programme.year, "status": r.get_status_display(),
-            "region": r.region.name, "is_retraining": r.is_retraining,
-            "enterprise": {"name": r.enterprise.name, "credit_code": r.enterprise.credit_code,
-                           "address": r.enterprise.address, "industry_division": r.enterprise.industry_division,
-                           "employees": r.enterprise.employees, "revenue": str(r.enterprise.revenue),
-                           "total_assets": str(r.enterprise.total_assets)},
-            "is_principal": r.is_principal, "principal_justification": r.principal_justification,
-            "declarations": {"voluntary": r.declared_voluntary, "no_bad_record": r.declared_no_bad_record,
-                             "fit_to_attend": r.declared_fit},
-            "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
-            "class": r.training_class.label if r.training_class else None,
-            "review_note": r.review_note} for r in regs],
-        "attendance": [{"registration": a.registration_id, "session": str(a.session), "status": a.get_status_display(),
-                        "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
-                        "device_id": a.device_id, "client_ip": a.client_ip} for a in attendance],
-        "leave_requests": [{"id": lr.pk, "reason": lr.reason, "status": lr.get_status_display(),
-                            "sessions": [str(s) for s in lr.sessions.all()],
-                            "created_at": lr.created_at.isoformat()} for lr in leave],
-        "certificates": [{"number": c.number, "issued_on": c.issued_on.isoformat(),
-                          "status": "有效" if c.is_valid else "已撤销"} for c in certs],
-        "my_actions": [{"at": e.at.isoformat(), "action": e.action, "object": f"{e.object_type}:{e.object_id}",
-                        "client_ip": e.client_ip} for e in actions],
+        "account": {
+            "username": actor.username,
+            "display_name": getattr(actor, "display_name", ""),
+            "email": actor.email,
+            "role": actor.role,
+            "date_joined": actor.date_joined.isoformat() if actor.date_joined else None,
+            "last_login": actor.last_login.isoformat() if actor.last_login else None,
+        },
+        "person": None
+        if trainee is None
+        else {
+            "name": trainee.name,
+            "gender": trainee.get_gender_display(),
+            "ethnicity": trainee.ethnicity,
+            "birth_date": trainee.birth_date.isoformat(),
+            "id_number": trainee.id_number_masked,
+            "political_status": trainee.political_status,
+            "education": trainee.education,
+            "position": trainee.position,
+            "mobile": trainee.mobile,
+            "email": trainee.email,
+        },
+        "registrations": [
+            {
+                "id": r.pk,
+                "programme": r.programme.title,
+                "year": r.programme.year,
+                "status": r.get_status_display(),
+                "region": r.region.name,
+                "is_retraining": r.is_retraining,
+                "enterprise": {
+                    "name": r.enterprise.name,
+                    "credit_code": r.enterprise.credit_code,
+                    "address": r.enterprise.address,
+                    "industry_division": r.enterprise.industry_division,
+                    "employees": r.enterprise.employees,
+                    "revenue": str(r.enterprise.revenue),
+                    "total_assets": str(r.enterprise.total_assets),
+                },
+                "is_principal": r.is_principal,
+                "principal_justification": r.principal_justification,
+                "declarations": {
+                    "voluntary": r.declared_voluntary,
+                    "no_bad_record": r.declared_no_bad_record,
+                    "fit_to_attend": r.declared_fit,
+                },
+                "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
+                "class": r.training_class.label if r.training_class else None,
+                "review_note": r.review_note,
+            }
+            for r in regs
+        ],
+        "attendance": [
+            {
+                "registration": a.registration_id,
+                "session": str(a.session),
+                "status": a.get_status_display(),
+                "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
+                "device_id": a.device_id,
+                "client_ip": a.client_ip,
+            }
+            for a in attendance
+        ],
+        "leave_requests": [
+            {
+                "id": lr.pk,
+                "reason": lr.reason,
+                "status": lr.get_status_display(),
+                "sessions": [str(s) for s in lr.sessions.all()],
+                "created_at": lr.created_at.isoformat(),
+            }
+            for lr in leave
+        ],
+        "certificates": [
+            {
+                "number": c.number,
+                "issued_on": c.issued_on.isoformat(),
+                "status": "有效" if c.is_valid else "已撤销",
+            }
+            for c in certs
+        ],
+        "my_actions": [
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "object": f"{e.object_type}:{e.object_id}",
+                "client_ip": e.client_ip,
+            }
+            for e in actions
+        ],
     }
-    audit.record(actor, "personal_data.export", actor, object_type="user", label=actor.username,
-                 reason="本人查阅、复制个人信息（个人信息保护法第四十五条）")
+    audit.record(
+        actor,
+        "personal_data.export",
+        actor,
+        object_type="user",
+        label=actor.username,
+        reason="本人查阅、复制个人信息（个人信息保护法第四十五条）",
+    )
     return data
 
 
 # --- operation reports uploaded as a sheet ---------------------------------------------------------------
 
-REPORT_COLUMNS = [("period", "报告期"), ("revenue", "营业收入（万元）"), ("employees", "从业人员（人）"),
-                  ("rnd_spend", "研发投入（万元）"), ("patents", "专利数（件）"), ("export_revenue", "出口额（万元）"),
-                  ("financing", "融资额（万元）"), ("note", "备注")]
+REPORT_COLUMNS = [
+    ("period", "报告期"),
+    ("revenue", "营业收入（万元）"),
+    ("employees", "从业人员（人）"),
+    ("rnd_spend", "研发投入（万元）"),
+    ("patents", "专利数（件）"),
+    ("export_revenue", "出口额（万元）"),
+    ("financing", "融资额（万元）"),
+    ("note", "备注"),
+]
 MAX_REPORT_ROWS = 500
 
 
@@ -400,7 +563,7 @@ def read_report_sheet(data: bytes) -> list[tuple[int, dict]]:
         elif field not in ("export_revenue", "financing", "note"):
             raise refuse("column_missing", f"缺少“{label}”列。请使用平台提供的模板。")
     out = []
-    for offset, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         values = {f: _sheet_value(row[i]) if i < len(row) else "" for f, i in index.items()}
         if any(values.values()):
             out.append((offset, values))
@@ -425,32 +588,63 @@ def import_reports(actor, credit_code, data: bytes) -> list[OperationReport]:
         try:
             clean = clean_report(values)
         except ValidationFailed as exc:
-            errors.extend(FieldIssue(f"rows[{number}].{e.field}", e.code, f"第{number}行“{labels.get(e.field, e.field)}”："
-                                     + e.message) for e in exc.errors)
+            errors.extend(
+                FieldIssue(
+                    f"rows[{number}].{e.field}",
+                    e.code,
+                    f"第{number}行“{labels.get(e.field, e.field)}”：" + e.message,
+                )
+                for e in exc.errors
+            )
             continue
         period = clean["period"]
         if period in taken or period in seen:
             where = f"与第{seen[period]}行重复" if period in seen else "已有记录"
-            errors.append(FieldIssue(f"rows[{number}].period", "duplicate_period",
-                                     f"第{number}行“报告期”：{period} {where}。"))
+            errors.append(
+                FieldIssue(
+                    f"rows[{number}].period", "duplicate_period", f"第{number}行“报告期”：{period} {where}。"
+                )
+            )
             continue
         seen[period] = number
         cleaned.append(clean)
     if errors:
-        raise ValidationFailed(errors, detail=f"表中有 {len(errors)} 处错误，未导入任何数据，请修改后重新上传。"
-                               if len(errors) > 1 else errors[0].message)
-    reports = [OperationReport(enterprise=enterprise, region_id=actor.region_id, created_by=actor, **c)
-               for c in cleaned]
+        raise ValidationFailed(
+            errors,
+            detail=f"表中有 {len(errors)} 处错误，未导入任何数据，请修改后重新上传。"
+            if len(errors) > 1
+            else errors[0].message,
+        )
+    reports = [
+        OperationReport(enterprise=enterprise, region_id=actor.region_id, created_by=actor, **c)
+        for c in cleaned
+    ]
     OperationReport.objects.bulk_create(reports)
-    audit.record(actor, "followup.report_import", enterprise, label=enterprise.name,
-                 after={"periods": [c["period"] for c in cleaned]})
+    audit.record(
+        actor,
+        "followup.report_import",
+        enterprise,
+        label=enterprise.name,
+        after={"periods": [c["period"] for c in cleaned]},
+    )
     return reports
 
 
 def report_template() -> bytes:
     from lingjun.core.exports import Sheet, build_xlsx
 
-    return build_xlsx([Sheet(name="企业经营情况", headers=[label for _, label in REPORT_COLUMNS],
-                             rows=[], subtitle=("每行一个报告期，写作 2025、2025-H1、2025-Q2 或 2025-07；金额单位为万元；"
-                                                "出口额、融资额、备注可不填。例：2024 | 8200 | 130 | 410 | 12"),
-                             text_columns={0}, widths=[12, 16, 14, 16, 12, 14, 14, 30])])
+    return build_xlsx(
+        [
+            Sheet(
+                name="企业经营情况",
+                headers=[label for _, label in REPORT_COLUMNS],
+                rows=[],
+                subtitle=(
+                    "每行一个报告期，写作 2025、2025-H1、2025-Q2 或 2025-07；金额单位为万元；"
+                    "出口额、融资额、备注可不填。例：2024 | 8200 | 130 | 410 | 12"
+                ),
+                text_columns={0},
+                widths=[12, 16, 14, 16, 12, 14, 14, 30],
+            )
+        ]
+    )

@@ -50,8 +50,13 @@ def by_region(programme: Programme) -> list[dict]:
     from lingjun.registrations.models import Registration
 
     quotas = dict(Quota.objects.filter(programme=programme).values_list("region_id", "amount"))
-    counts = {row["region_id"]: row for row in Registration.objects.filter(programme=programme)
-              .values("region_id").annotate(**_stage_counts()).order_by()}
+    counts = {
+        row["region_id"]: row
+        for row in Registration.objects.filter(programme=programme)
+        .values("region_id")
+        .annotate(**_stage_counts())
+        .order_by()
+    }
     names = dict(Region.objects.values_list("code", "name"))
     rows = []
     for code in sorted(set(quotas) | set(counts)):
@@ -72,12 +77,19 @@ def _mix(programme: Programme) -> dict:
     # the cost to this programme's rows instead of joining the whole history's enterprises.
     firms = Enterprise.objects.filter(id__in=live.values("enterprise_id"))
     size_labels = dict(SizeClass.choices)
-    size = [{"code": r["size_class"], "label": size_labels.get(r["size_class"], "未知"), "count": r["n"]}
-            for r in firms.values("size_class").annotate(n=Count("id")).order_by("-n", "size_class")]
+    size = [
+        {"code": r["size_class"], "label": size_labels.get(r["size_class"], "未知"), "count": r["n"]}
+        for r in firms.values("size_class").annotate(n=Count("id")).order_by("-n", "size_class")
+    ]
     qual_names = dict(Qualification.objects.values_list("code", "name"))
-    qualification = [{"code": r["qualifications"] or "none", "label": qual_names.get(r["qualifications"], "无资质"),
-                      "count": r["n"]}
-                     for r in firms.values("qualifications").annotate(n=Count("id")).order_by("-n", "qualifications")]
+    qualification = [
+        {
+            "code": r["qualifications"] or "none",
+            "label": qual_names.get(r["qualifications"], "无资质"),
+            "count": r["n"],
+        }
+        for r in firms.values("qualifications").annotate(n=Count("id")).order_by("-n", "qualifications")
+    ]
     # Grouped by division in the database; the (at most ~97) division groups fold into GB/T 4754 sections.
     sections = list(IndustrySection.objects.all())
     folded: dict[str, dict] = {}
@@ -95,15 +107,28 @@ def _mix(programme: Programme) -> dict:
 def _class_rows(programme: Programme):
     """Classes of the programme with their trainee count. Driven from the programme's classes (joined to
     registrations through the class index) so the cost follows this programme, not the whole history."""
-    return (TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
-            .select_related("institution").order_by("number")
-            .annotate(trainees=Count("registrations", filter=Q(registrations__status__in=ENROLLED))))
+    return (
+        TrainingClass.objects.filter(programme=programme)
+        .exclude(status="cancelled")
+        .select_related("institution")
+        .order_by("number")
+        .annotate(trainees=Count("registrations", filter=Q(registrations__status__in=ENROLLED)))
+    )
 
 
 def _classes(class_rows) -> list[dict]:
-    return [{"class": c.pk, "number": c.number, "label": f"第{c.number}期（{c.city}）",
-             "institution": c.institution.name, "capacity": c.capacity, "trainees": c.trainees,
-             "fill": _ratio(c.trainees, c.capacity)} for c in class_rows]
+    return [
+        {
+            "class": c.pk,
+            "number": c.number,
+            "label": f"第{c.number}期（{c.city}）",
+            "institution": c.institution.name,
+            "capacity": c.capacity,
+            "trainees": c.trainees,
+            "fill": _ratio(c.trainees, c.capacity),
+        }
+        for c in class_rows
+    ]
 
 
 def _attendance(programme: Programme, class_rows, now=None) -> dict:
@@ -113,22 +138,37 @@ def _attendance(programme: Programme, class_rows, now=None) -> dict:
     from lingjun.registrations.models import Registration
 
     now = timezone.localtime(now or timezone.now())
-    ended = (TimetableSession.objects.filter(training_class__programme=programme, required=True)
-             .filter(Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time())))
-    sessions = dict(ended.values("training_class_id").annotate(n=Count("id")).order_by()
-                    .values_list("training_class_id", "n"))
+    ended = TimetableSession.objects.filter(training_class__programme=programme, required=True).filter(
+        Q(date__lt=now.date()) | Q(date=now.date(), end__lte=now.time())
+    )
+    sessions = dict(
+        ended.values("training_class_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("training_class_id", "n")
+    )
     people = {c.pk: c.trainees for c in class_rows}
     expected = sum(n * people.get(cid, 0) for cid, n in sessions.items())
     # Semi-joins on this programme's ended sessions and placed registrations (both indexed on attendance),
     # never a join with the whole history's registrations.
     placed = Registration.objects.filter(programme=programme, status__in=ENROLLED).values("id")
-    counts = AttendanceRecord.objects.filter(session_id__in=ended.values("id"), registration_id__in=placed).aggregate(
-        present=Count("id", filter=Q(status="present")), late=Count("id", filter=Q(status="late")),
-        excused=Count("id", filter=Q(status="excused")))
+    counts = AttendanceRecord.objects.filter(
+        session_id__in=ended.values("id"), registration_id__in=placed
+    ).aggregate(
+        present=Count("id", filter=Q(status="present")),
+        late=Count("id", filter=Q(status="late")),
+        excused=Count("id", filter=Q(status="excused")),
+    )
     attended = counts["present"] + counts["late"]
     due = expected - counts["excused"]
-    return {"session_slots": expected, "present": counts["present"], "late": counts["late"],
-            "excused": counts["excused"], "absent": max(0, due - attended), "rate": _ratio(attended, due)}
+    return {
+        "session_slots": expected,
+        "present": counts["present"],
+        "late": counts["late"],
+        "excused": counts["excused"],
+        "absent": max(0, due - attended),
+        "rate": _ratio(attended, due),
+    }
 
 
 def programme_stats(actor, programme_id, now=None) -> dict:
@@ -144,8 +184,10 @@ def programme_stats(actor, programme_id, now=None) -> dict:
 
         regions = by_region(programme)
         agg = Registration.objects.filter(programme=programme).aggregate(
-            **_stage_counts(), not_completed=Count("id", filter=Q(status="not_completed")),
-            manufacturing=Count("id", filter=Q(status__in=SUBMITTED, enterprise__is_manufacturing=True)))
+            **_stage_counts(),
+            not_completed=Count("id", filter=Q(status="not_completed")),
+            manufacturing=Count("id", filter=Q(status__in=SUBMITTED, enterprise__is_manufacturing=True)),
+        )
         quota_total = Quota.objects.filter(programme=programme).aggregate(t=Sum("amount"))["t"] or 0
         mix = _mix(programme)
         class_rows = list(_class_rows(programme))
@@ -163,21 +205,29 @@ def programme_stats(actor, programme_id, now=None) -> dict:
     capacity = sum(c["capacity"] for c in classes)
     seated = sum(c["trainees"] for c in classes)
     return {
-        "programme": programme.pk, "year": programme.year, "title": programme.title,
+        "programme": programme.pk,
+        "year": programme.year,
+        "title": programme.title,
         "target": programme.target_trainees,
         "target_share": _ratio(totals["submitted"], programme.target_trainees),
         "totals": totals,
         "manufacturing": agg["manufacturing"],
         "manufacturing_share": share,
         "min_manufacturing_share": float(minimum) if minimum is not None else None,
-        "manufacturing_below_minimum": bool(minimum is not None and share is not None and share < float(minimum)),
+        "manufacturing_below_minimum": bool(
+            minimum is not None and share is not None and share < float(minimum)
+        ),
         "by_region": regions,
         "mix": mix,
         "classes": classes,
         "class_fill": {"capacity": capacity, "trainees": seated, "fill": _ratio(seated, capacity)},
         "attendance": attendance,
-        "completion": {"finished": finished, "completed": agg["completed"], "not_completed": agg["not_completed"],
-                       "rate": _ratio(agg["completed"], finished)},
+        "completion": {
+            "finished": finished,
+            "completed": agg["completed"],
+            "not_completed": agg["not_completed"],
+            "rate": _ratio(agg["completed"], finished),
+        },
         "satisfaction": satisfaction,
         "generated_at": timezone.now(),
     }

@@ -46,10 +46,16 @@ def stats_page(request, programme_id):
             e["bar"] = _bar(e["count"], biggest)
     for c in data["classes"]:
         c["bar"] = _bar(c["trainees"], c["capacity"])
-    return render(request, "alumni/stats.html", {
-        "s": data, "programme": Programme.objects.get(pk=data["programme"]),
-        "programmes": Programme.objects.order_by("-year"),
-        "target_bar": min(100, _bar(data["totals"]["submitted"], data["target"]))})
+    return render(
+        request,
+        "alumni/stats.html",
+        {
+            "s": data,
+            "programme": Programme.objects.get(pk=data["programme"]),
+            "programmes": Programme.objects.order_by("-year"),
+            "target_bar": min(100, _bar(data["totals"]["submitted"], data["target"])),
+        },
+    )
 
 
 @page
@@ -65,16 +71,32 @@ ARCHIVE_FILTERS = ("q", "region", "qualification", "industry", "year")
 def archive_page(request):
     f = {k: request.GET.get(k, "").strip() for k in ARCHIVE_FILTERS}
     year = int(f["year"]) if f["year"].isdigit() else None
-    qs = archive_q.archive(request.user, region=f["region"] or None, q=f["q"] or None,
-                           qualification=f["qualification"] or None, industry=f["industry"] or None, year=year)
+    qs = archive_q.archive(
+        request.user,
+        region=f["region"] or None,
+        q=f["q"] or None,
+        qualification=f["qualification"] or None,
+        industry=f["industry"] or None,
+        year=year,
+    )
     page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "alumni/archive.html", {
-        "f": f, "page_obj": page_obj, "rows": [archive_q.row(r) for r in page_obj.object_list],
-        "regions": Region.objects.all() if request.user.role != "region" else [],
-        "qualifications": Qualification.objects.filter(active=True), "sections": IndustrySection.objects.all(),
-        "years": Programme.objects.order_by("-year").values_list("year", flat=True),
-        "can_retrain": permissions.allowed(request.user, "retraining.invite"),
-        "later_programmes": Programme.objects.filter(status__in=("open", "closed", "draft")).order_by("-year")})
+    return render(
+        request,
+        "alumni/archive.html",
+        {
+            "f": f,
+            "page_obj": page_obj,
+            "rows": [archive_q.row(r) for r in page_obj.object_list],
+            "regions": Region.objects.all() if request.user.role != "region" else [],
+            "qualifications": Qualification.objects.filter(active=True),
+            "sections": IndustrySection.objects.all(),
+            "years": Programme.objects.order_by("-year").values_list("year", flat=True),
+            "can_retrain": permissions.allowed(request.user, "retraining.invite"),
+            "later_programmes": Programme.objects.filter(status__in=("open", "closed", "draft")).order_by(
+                "-year"
+            ),
+        },
+    )
 
 
 @page
@@ -91,7 +113,9 @@ def enterprise_page(request, credit_code):
     if any(r.export_revenue is not None for r in reports):
         ctx["charts"].append(charts.trend("出口额", labels, [r.export_revenue for r in reports], unit="万元"))
     if any(r.financing is not None for r in reports):
-        ctx["charts"].append(charts.trend("融资额", labels, [r.financing for r in reports], kind="bar", unit="万元"))
+        ctx["charts"].append(
+            charts.trend("融资额", labels, [r.financing for r in reports], kind="bar", unit="万元")
+        )
     ctx["can_edit"] = permissions.allowed(request.user, "followup.edit")
     ctx["service_kinds"] = ServiceKind.choices
     ctx["report_form"] = request.session.pop("report_form", {})
@@ -112,7 +136,10 @@ def enterprise_add_report(request, credit_code):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        request.session["report_form"] = {"data": data, "errors": [e.message for e in exc.errors] or [exc.detail]}
+        request.session["report_form"] = {
+            "data": data,
+            "errors": [e.message for e in exc.errors] or [exc.detail],
+        }
         messages.error(request, exc.detail)
         return _back(credit_code)
     messages.success(request, f"已保存 {report.period} 的经营情况。")
@@ -128,7 +155,10 @@ def enterprise_import_reports(request, credit_code):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        request.session["report_form"] = {"data": {}, "errors": [e.message for e in exc.errors] or [exc.detail]}
+        request.session["report_form"] = {
+            "data": {},
+            "errors": [e.message for e in exc.errors] or [exc.detail],
+        }
         messages.error(request, exc.detail)
         return _back(credit_code)
     messages.success(request, f"已导入 {len(reports)} 个报告期的经营情况。")
@@ -150,7 +180,10 @@ def enterprise_add_service(request, credit_code):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        request.session["service_form"] = {"data": data, "errors": [e.message for e in exc.errors] or [exc.detail]}
+        request.session["service_form"] = {
+            "data": data,
+            "errors": [e.message for e in exc.errors] or [exc.detail],
+        }
         messages.error(request, exc.detail)
         return _back(credit_code)
     messages.success(request, "已登记助企服务。")
@@ -167,8 +200,11 @@ def retrain(request, registration_id):
             raise
         messages.error(request, exc.detail)
         return redirect(reverse("alumni:archive"))
-    messages.success(request, f"已为 {reg.trainee.name} 建立 {reg.programme.year} 年度复训报名（草稿），"
-                              "请推荐地区补全声明并提交，学员本人确认后由中心审核。")
+    messages.success(
+        request,
+        f"已为 {reg.trainee.name} 建立 {reg.programme.year} 年度复训报名（草稿），"
+        "请推荐地区补全声明并提交，学员本人确认后由中心审核。",
+    )
     return redirect(reverse("registrations:detail", args=[reg.pk]))
 
 

@@ -19,8 +19,11 @@ class CodeOut(Schema):
     refresh_seconds: int
 
 
-@router.post("/sessions/{session_id}/checkin-code", response={200: CodeOut, **ERRORS},
-             summary="当前签到码（约30秒轮换，服务器签名）")
+@router.post(
+    "/sessions/{session_id}/checkin-code",
+    response={200: CodeOut, **ERRORS},
+    summary="当前签到码（约30秒轮换，服务器签名）",
+)
 def checkin_code(request, session_id: int):
     return services.checkin_code(request.auth, session_id)
 
@@ -41,8 +44,12 @@ class CheckinOut(Schema):
 def checkin(request, payload: CheckinIn):
     device = payload.device or request.COOKIES.get(DEVICE_COOKIE) or request.headers.get("X-Device-Id", "")
     record, created = services.checkin(request.auth, payload.code, device, client_ip(request))
-    body = {"session": record.session_id, "status": record.status, "checked_in_at": record.checked_in_at,
-            "already": not created}
+    body = {
+        "session": record.session_id,
+        "status": record.status,
+        "checked_in_at": record.checked_in_at,
+        "already": not created,
+    }
     return (201 if created else 200), body
 
 
@@ -51,8 +58,11 @@ class MarkIn(Schema):
     reason: str | None = None
 
 
-@router.put("/sessions/{session_id}/attendance/{registration_id}", response={200: dict, **ERRORS},
-            summary="人工登记考勤")
+@router.put(
+    "/sessions/{session_id}/attendance/{registration_id}",
+    response={200: dict, **ERRORS},
+    summary="人工登记考勤",
+)
 def mark(request, session_id: int, registration_id: int, payload: MarkIn):
     r = services.mark(request.auth, session_id, registration_id, payload.status, payload.reason or "")
     return {"session": r.session_id, "registration": r.registration_id, "status": r.status}
@@ -61,11 +71,28 @@ def mark(request, session_id: int, registration_id: int, payload: MarkIn):
 @router.get("/classes/{class_id}/attendance", response={200: dict, **ERRORS}, summary="考勤表（学员 × 课程）")
 def attendance_grid(request, class_id: int):
     g = services.grid(request.auth, class_id)
-    return {"class": g["class"].pk,
-            "sessions": [{"id": s.pk, "date": s.date.isoformat(), "start": s.start.strftime("%H:%M"),
-                          "title": s.title, "required": s.required} for s in g["sessions"]],
-            "rows": [{"registration": r["registration"], "name": r["name"], "region": r["region"],
-                      "attendance": {str(k): v for k, v in r["cells"].items()}} for r in g["rows"]]}
+    return {
+        "class": g["class"].pk,
+        "sessions": [
+            {
+                "id": s.pk,
+                "date": s.date.isoformat(),
+                "start": s.start.strftime("%H:%M"),
+                "title": s.title,
+                "required": s.required,
+            }
+            for s in g["sessions"]
+        ],
+        "rows": [
+            {
+                "registration": r["registration"],
+                "name": r["name"],
+                "region": r["region"],
+                "attendance": {str(k): v for k, v in r["cells"].items()},
+            }
+            for r in g["rows"]
+        ],
+    }
 
 
 class LeaveIn(Schema):
@@ -86,11 +113,17 @@ class LeaveOut(Schema):
 
 
 def leave_out(leave) -> dict:
-    return {"id": leave.pk, "registration": leave.registration_id, "status": leave.status, "reason": leave.reason,
-            "sessions": sorted(leave.sessions.values_list("pk", flat=True)),
-            "region_approved": leave.region_approved_at is not None,
-            "class_acknowledged": leave.class_acknowledged_at is not None, "reject_reason": leave.reject_reason,
-            "created_at": leave.created_at}
+    return {
+        "id": leave.pk,
+        "registration": leave.registration_id,
+        "status": leave.status,
+        "reason": leave.reason,
+        "sessions": sorted(leave.sessions.values_list("pk", flat=True)),
+        "region_approved": leave.region_approved_at is not None,
+        "class_acknowledged": leave.class_acknowledged_at is not None,
+        "reject_reason": leave.reject_reason,
+        "created_at": leave.created_at,
+    }
 
 
 @router.post("/leave-requests", response={201: LeaveOut, **ERRORS}, summary="学员请假")
@@ -107,7 +140,7 @@ def list_leave(request, status: str | None = None, limit: int = 50, offset: int 
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": [leave_out(x) for x in qs[offset: offset + limit]], "count": qs.count()}
+    return {"items": [leave_out(x) for x in qs[offset : offset + limit]], "count": qs.count()}
 
 
 @router.get("/leave-requests/{leave_id}", response={200: LeaveOut, **ERRORS}, summary="请假详情")
@@ -116,7 +149,9 @@ def get_leave(request, leave_id: int):
     return leave_out(services.get_leave(request.auth, leave_id))
 
 
-@router.post("/leave-requests/{leave_id}/approve", response={200: LeaveOut, **ERRORS}, summary="地方主管部门批准")
+@router.post(
+    "/leave-requests/{leave_id}/approve", response={200: LeaveOut, **ERRORS}, summary="地方主管部门批准"
+)
 def approve_leave(request, leave_id: int):
     return leave_out(services.approve_leave(request.auth, leave_id))
 
@@ -142,13 +177,17 @@ class RuleIn(Schema):
 
 @router.put("/programmes/{programme_id}/completion-rule", response={200: dict, **ERRORS}, summary="结业规则")
 def completion_rule(request, programme_id: int, payload: RuleIn):
-    return services.set_completion_rule(request.auth, programme_id, payload.min_attendance,
-                                        payload.max_unexcused_absences)
+    return services.set_completion_rule(
+        request.auth, programme_id, payload.min_attendance, payload.max_unexcused_absences
+    )
 
 
 @router.post("/classes/{class_id}/completion", response={200: list[dict], **ERRORS}, summary="结业建议")
 def completion(request, class_id: int):
-    return [{k: v for k, v in item.items() if k != "name"} for item in services.propose_completion(request.auth, class_id)["items"]]
+    return [
+        {k: v for k, v in item.items() if k != "name"}
+        for item in services.propose_completion(request.auth, class_id)["items"]
+    ]
 
 
 class ConfirmIn(Schema):

@@ -15,20 +15,28 @@ class AttendanceRecord(models.Model):
     """考勤记录: one trainee in one timetable session. A session that has ended with no record counts as
     absent (computed, see services.effective_status)."""
 
-    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="attendance")
-    session = models.ForeignKey("classes.TimetableSession", on_delete=models.CASCADE, related_name="attendance")
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.CASCADE, related_name="attendance"
+    )
+    session = models.ForeignKey(
+        "classes.TimetableSession", on_delete=models.CASCADE, related_name="attendance"
+    )
     status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
     source = models.CharField(max_length=10, default="qr")  # qr | staff | leave
     checked_in_at = models.DateTimeField(null=True, blank=True)
     device_id = models.CharField(max_length=64, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(region="registration__region_id", trainee="registration__trainee__user_id",
-                            institution="session__training_class__institution_id")
+    objects = ScopedManager(
+        region="registration__region_id",
+        trainee="registration__trainee__user_id",
+        institution="session__training_class__institution_id",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "session"], name="attendance_once")]
@@ -48,7 +56,9 @@ class DeviceCheckin(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "device_id"], name="device_once_per_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "device_id"], name="device_once_per_session")
+        ]
 
     def __str__(self):
         return f"签到设备（课程 {self.session_id}）"
@@ -64,24 +74,32 @@ class LeaveStatus(models.TextChoices):
 class LeaveRequest(models.Model):
     """请假: effective only when the region officer approved AND the class acknowledged (SPEC §3.4)."""
 
-    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="leave_requests")
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.CASCADE, related_name="leave_requests"
+    )
     sessions = models.ManyToManyField("classes.TimetableSession", related_name="leave_requests")
     reason = models.TextField("请假事由")
     status = models.CharField(max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
     region_approved_at = models.DateTimeField(null=True, blank=True)
-    region_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")
+    region_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     class_acknowledged_at = models.DateTimeField(null=True, blank=True)
-    class_acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                              on_delete=models.SET_NULL, related_name="+")
-    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    class_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reject_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(region="registration__region_id", trainee="registration__trainee__user_id",
-                            institution="registration__training_class__institution_id")
+    objects = ScopedManager(
+        region="registration__region_id",
+        trainee="registration__trainee__user_id",
+        institution="registration__training_class__institution_id",
+    )
 
     class Meta:
         ordering = ["-created_at"]

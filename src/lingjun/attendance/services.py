@@ -41,6 +41,7 @@ LEAVE_LABELS = {"pending": "待审批", "approved": "已生效", "rejected": "�
 
 # --- signed rotating codes ---------------------------------------------------------------------------
 
+
 def _sign(session_id: int, step: int) -> str:
     key = ("checkin:" + settings.SECRET_KEY).encode()
     digest = hmac.new(key, f"{session_id}:{step}".encode(), hashlib.sha256).digest()
@@ -62,8 +63,12 @@ def checkin_code(actor, session_id) -> dict:
     session = _session(session_id)
     step = current_step()
     expires = datetime.datetime.fromtimestamp((step + 1) * CODE_STEP, tz=datetime.UTC)
-    return {"code": make_code(session.pk, step), "expires_at": expires, "session": session.pk,
-            "refresh_seconds": CODE_STEP}
+    return {
+        "code": make_code(session.pk, step),
+        "expires_at": expires,
+        "session": session.pk,
+        "refresh_seconds": CODE_STEP,
+    }
 
 
 def parse_code(code: str) -> tuple[int, int]:
@@ -81,8 +86,11 @@ def parse_code(code: str) -> tuple[int, int]:
 
 
 def _session(session_id) -> TimetableSession:
-    s = (TimetableSession.objects.select_related("training_class__programme").filter(pk=session_id).first()
-         if str(session_id).isdigit() else None)
+    s = (
+        TimetableSession.objects.select_related("training_class__programme").filter(pk=session_id).first()
+        if str(session_id).isdigit()
+        else None
+    )
     if s is None:
         raise NotFound("not_found", "课程不存在或不在您的管辖范围内。")
     return s
@@ -98,7 +106,11 @@ def _window(date, start, end, opens_minutes, grace_minutes):
     tz = timezone.get_default_timezone()
     start = datetime.datetime.combine(date, start, tz)
     end = datetime.datetime.combine(date, end, tz)
-    return (start - datetime.timedelta(minutes=opens_minutes), start + datetime.timedelta(minutes=grace_minutes), end)
+    return (
+        start - datetime.timedelta(minutes=opens_minutes),
+        start + datetime.timedelta(minutes=grace_minutes),
+        end,
+    )
 
 
 def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[AttendanceRecord, bool]:
@@ -111,12 +123,20 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
     permissions.check(actor, "attendance.checkin")
     session_id, _ = parse_code(code)
     with scopes_disabled():
-        seat = list(Registration.objects.filter(
-            trainee__user=actor, status__in=("enrolled", "completed", "not_completed"),
-            training_class__sessions__pk=session_id,
-        ).values_list("pk", "training_class__sessions__date", "training_class__sessions__start",
-                      "training_class__sessions__end", "training_class__programme__checkin_opens_minutes",
-                      "training_class__programme__late_grace_minutes")[:1])
+        seat = list(
+            Registration.objects.filter(
+                trainee__user=actor,
+                status__in=("enrolled", "completed", "not_completed"),
+                training_class__sessions__pk=session_id,
+            ).values_list(
+                "pk",
+                "training_class__sessions__date",
+                "training_class__sessions__start",
+                "training_class__sessions__end",
+                "training_class__programme__checkin_opens_minutes",
+                "training_class__programme__late_grace_minutes",
+            )[:1]
+        )
         if not seat:
             if not TimetableSession.objects.filter(pk=session_id).exists():
                 raise RuleViolation("invalid_code", "签到码无效。")
@@ -125,25 +145,42 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
     now = timezone.now()
     opens, late_after, closes = _window(date, start, end, opens_minutes, grace_minutes)
     if not opens <= now <= closes:
-        raise RuleViolation("outside_window",
-                            f"不在签到时间内：本节课 {opens.astimezone():%H:%M} 起可签到，{closes.astimezone():%H:%M} 截止。")
+        raise RuleViolation(
+            "outside_window",
+            f"不在签到时间内：本节课 {opens.astimezone():%H:%M} 起可签到，{closes.astimezone():%H:%M} 截止。",
+        )
     status = AttendanceStatus.PRESENT if now <= late_after else AttendanceStatus.LATE
-    fields = {"status": status, "source": "qr", "checked_in_at": now, "device_id": device_id[:64],
-              "client_ip": client_ip}
+    fields = {
+        "status": status,
+        "source": "qr",
+        "checked_in_at": now,
+        "device_id": device_id[:64],
+        "client_ip": client_ip,
+    }
     try:  # the first scan of a trainee on their own phone: three inserts, no read
         with scopes_disabled(), transaction.atomic():
             if device_id:
-                DeviceCheckin.objects.create(session_id=session_id, device_id=device_id, registration_id=reg_id)
+                DeviceCheckin.objects.create(
+                    session_id=session_id, device_id=device_id, registration_id=reg_id
+                )
             record = AttendanceRecord.objects.create(registration_id=reg_id, session_id=session_id, **fields)
-            audit.record(actor, "attendance.checkin", record, to_state=status,
-                         after={"session": session_id, "device": device_id[:16]})
+            audit.record(
+                actor,
+                "attendance.checkin",
+                record,
+                to_state=status,
+                after={"session": session_id, "device": device_id[:16]},
+            )
         return record, True
     except IntegrityError:
         pass  # a repeat scan, a record staff made earlier, or a phone that checked in someone else: see below
     reused_by = None
     with scopes_disabled(), transaction.atomic():
-        existing = (AttendanceRecord.objects.select_for_update()
-                    .filter(registration_id=reg_id, session_id=session_id).first())
+        existing = (
+            AttendanceRecord.objects.select_for_update()
+            .filter(registration_id=reg_id, session_id=session_id)
+            .first()
+        )
         if existing and existing.status in ("present", "late", "excused"):
             return existing, False
         if device_id:
@@ -151,8 +188,9 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
             if other is None:
                 try:
                     with transaction.atomic():
-                        DeviceCheckin.objects.create(session_id=session_id, device_id=device_id,
-                                                     registration_id=reg_id)
+                        DeviceCheckin.objects.create(
+                            session_id=session_id, device_id=device_id, registration_id=reg_id
+                        )
                 except IntegrityError:
                     other = DeviceCheckin.objects.filter(session_id=session_id, device_id=device_id).first()
             if other is not None and other.registration_id != reg_id:
@@ -166,18 +204,29 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
             else:
                 try:
                     with transaction.atomic():
-                        record = AttendanceRecord.objects.create(registration_id=reg_id, session_id=session_id,
-                                                                 **fields)
+                        record = AttendanceRecord.objects.create(
+                            registration_id=reg_id, session_id=session_id, **fields
+                        )
                 except IntegrityError:  # the same trainee's other scan won the race: that one counts
                     return AttendanceRecord.objects.get(registration_id=reg_id, session_id=session_id), False
-            audit.record(actor, "attendance.checkin", record, to_state=status,
-                         after={"session": session_id, "device": device_id[:16]})
+            audit.record(
+                actor,
+                "attendance.checkin",
+                record,
+                to_state=status,
+                after={"session": session_id, "device": device_id[:16]},
+            )
     if reused_by is not None:
         # Logged in its own transaction: the refusal must leave a trace (who, which phone, from where).
         with scopes_disabled():
             reg = Registration.objects.get(pk=reg_id)
-            audit.record(actor, "attendance.device_reused", reg, reason=f"同一手机已为他人签到（IP {client_ip}）",
-                         after={"session": session_id, "other_registration": reused_by})
+            audit.record(
+                actor,
+                "attendance.device_reused",
+                reg,
+                reason=f"同一手机已为他人签到（IP {client_ip}）",
+                after={"session": session_id, "other_registration": reused_by},
+            )
         raise RuleViolation("device_already_used", "这台手机已为其他学员签到。每位学员须用本人手机签到。")
     return record, True
 
@@ -187,16 +236,27 @@ def mark(actor, session_id, registration_id, status: str, reason: str = "") -> A
     """Staff mark attendance by hand (centre, or the class's own institution)."""
     permissions.check(actor, "attendance.mark")
     if status not in AttendanceStatus.values:
-        raise ValidationFailed([FieldIssue("status", "invalid_choice", "状态须为 present、late、excused 或 absent。")])
+        raise ValidationFailed(
+            [FieldIssue("status", "invalid_choice", "状态须为 present、late、excused 或 absent。")]
+        )
     session = _session(session_id)
-    reg = Registration.objects.filter(pk=registration_id, training_class_id=session.training_class_id).first() \
-        if str(registration_id).isdigit() else None
+    reg = (
+        Registration.objects.filter(pk=registration_id, training_class_id=session.training_class_id).first()
+        if str(registration_id).isdigit()
+        else None
+    )
     if reg is None:
         raise NotFound("not_found", "该学员不在本班。")
-    before = AttendanceRecord.objects.filter(registration=reg, session=session).values_list("status", flat=True).first()
+    before = (
+        AttendanceRecord.objects.filter(registration=reg, session=session)
+        .values_list("status", flat=True)
+        .first()
+    )
     record, _ = AttendanceRecord.objects.update_or_create(
-        registration=reg, session=session,
-        defaults={"status": status, "source": "staff", "marked_by": actor, "reason": (reason or "")[:200]})
+        registration=reg,
+        session=session,
+        defaults={"status": status, "source": "staff", "marked_by": actor, "reason": (reason or "")[:200]},
+    )
     audit.record(actor, "attendance.mark", record, from_state=before or "", to_state=status, reason=reason)
     return record
 
@@ -212,18 +272,30 @@ def effective_status(record_status: str | None, session: TimetableSession, now=N
 def grid(actor, class_id) -> dict:
     """Trainees × sessions for the attendance grid (region officers: their own trainees only)."""
     permissions.check(actor, "attendance.view")
-    tc = TrainingClass.objects.select_related("programme").filter(pk=class_id).first() if str(class_id).isdigit() else None
+    tc = (
+        TrainingClass.objects.select_related("programme").filter(pk=class_id).first()
+        if str(class_id).isdigit()
+        else None
+    )
     if tc is None:
         raise NotFound("not_found", "班级不存在或不在您的管辖范围内。")
-    sessions = list(TimetableSession.objects.filter(training_class=tc).select_related("training_class__programme"))
-    regs = list(Registration.objects.filter(training_class=tc).select_related("trainee", "region")
-                .order_by("region_id", "trainee__name"))
+    sessions = list(
+        TimetableSession.objects.filter(training_class=tc).select_related("training_class__programme")
+    )
+    regs = list(
+        Registration.objects.filter(training_class=tc)
+        .select_related("trainee", "region")
+        .order_by("region_id", "trainee__name")
+    )
     if actor.role == "region" and not regs and tc.pk:
         pass  # a region officer with no trainee in this class sees an empty grid
     with scopes_disabled():
-        records = {(r.registration_id, r.session_id): r.status
-                   for r in AttendanceRecord.objects.filter(session__training_class=tc,
-                                                            registration__in=[r.pk for r in regs])}
+        records = {
+            (r.registration_id, r.session_id): r.status
+            for r in AttendanceRecord.objects.filter(
+                session__training_class=tc, registration__in=[r.pk for r in regs]
+            )
+        }
     now = timezone.now()
     rows = []
     for r in regs:
@@ -233,6 +305,7 @@ def grid(actor, class_id) -> dict:
 
 
 # --- leave ----------------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def request_leave(actor, session_ids: list[int], reason: str) -> LeaveRequest:
@@ -244,10 +317,16 @@ def request_leave(actor, session_ids: list[int], reason: str) -> LeaveRequest:
     if not ids:
         raise ValidationFailed([FieldIssue("sessions", "required", "请选择要请假的课程。")])
     with scopes_disabled():
-        reg = Registration.objects.filter(trainee__user=actor, status="enrolled").select_related("training_class").first()
+        reg = (
+            Registration.objects.filter(trainee__user=actor, status="enrolled")
+            .select_related("training_class")
+            .first()
+        )
         if reg is None:
             raise PermissionDenied("not_enrolled", "您目前没有已编班的培训，无需请假。")
-        sessions = list(TimetableSession.objects.filter(pk__in=ids).select_related("training_class__programme"))
+        sessions = list(
+            TimetableSession.objects.filter(pk__in=ids).select_related("training_class__programme")
+        )
     if len(sessions) != len(ids) or any(s.training_class_id != reg.training_class_id for s in sessions):
         raise ValidationFailed([FieldIssue("sessions", "not_your_class", "只能为本人所在班级的课程请假。")])
     now = timezone.now()
@@ -276,8 +355,10 @@ def _maybe_effective(actor, leave: LeaveRequest) -> None:
         with scopes_disabled():
             for s in leave.sessions.all():
                 AttendanceRecord.objects.update_or_create(
-                    registration=leave.registration, session=s,
-                    defaults={"status": "excused", "source": "leave", "reason": f"请假#{leave.pk}"})
+                    registration=leave.registration,
+                    session=s,
+                    defaults={"status": "excused", "source": "leave", "reason": f"请假#{leave.pk}"},
+                )
         audit.record(actor, "leave.effective", leave, from_state="pending", to_state="approved")
 
 
@@ -323,6 +404,7 @@ def reject_leave(actor, leave_id, reason: str) -> LeaveRequest:
 
 # --- completion -----------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def set_completion_rule(actor, programme_id, min_attendance, max_unexcused) -> dict:
     from lingjun.programmes.models import Programme
@@ -334,15 +416,22 @@ def set_completion_rule(actor, programme_id, min_attendance, max_unexcused) -> d
         if not share.is_finite() or not 0 <= share <= 1:
             raise ValueError
     except (ValueError, ArithmeticError):
-        errors.append(FieldIssue("min_attendance", "invalid_share", "最低出勤率须为 0 到 1 之间的小数，如 0.9。"))
+        errors.append(
+            FieldIssue("min_attendance", "invalid_share", "最低出勤率须为 0 到 1 之间的小数，如 0.9。")
+        )
     if isinstance(max_unexcused, bool) or not isinstance(max_unexcused, int) or max_unexcused < 0:
-        errors.append(FieldIssue("max_unexcused_absences", "invalid_integer", "允许无故缺勤次数须为不小于0的整数。"))
+        errors.append(
+            FieldIssue("max_unexcused_absences", "invalid_integer", "允许无故缺勤次数须为不小于0的整数。")
+        )
     if errors:
         raise ValidationFailed(errors)
     p = Programme.objects.select_for_update().filter(pk=programme_id).first()
     if p is None:
         raise NotFound("not_found", "该年度计划不存在。")
-    before = {"min_attendance": str(p.completion_min_attendance), "max_unexcused_absences": p.completion_max_unexcused}
+    before = {
+        "min_attendance": str(p.completion_min_attendance),
+        "max_unexcused_absences": p.completion_max_unexcused,
+    }
     p.completion_min_attendance, p.completion_max_unexcused = share.quantize(Decimal("0.001")), max_unexcused
     p.save(update_fields=["completion_min_attendance", "completion_max_unexcused", "updated_at"])
     after = {"min_attendance": str(p.completion_min_attendance), "max_unexcused_absences": max_unexcused}
@@ -355,7 +444,11 @@ def propose_completion(actor, class_id) -> dict:
     the programme minimum and unexcused absences do not exceed the maximum (SPEC §3.4). Approved leave never
     counts against anyone. Warns when the class has not ended yet."""
     permissions.check(actor, "completion.manage")
-    tc = TrainingClass.objects.select_related("programme").filter(pk=class_id).first() if str(class_id).isdigit() else None
+    tc = (
+        TrainingClass.objects.select_related("programme").filter(pk=class_id).first()
+        if str(class_id).isdigit()
+        else None
+    )
     if tc is None:
         raise NotFound("not_found", "班级不存在。")
     p = tc.programme
@@ -370,14 +463,24 @@ def propose_completion(actor, class_id) -> dict:
         base = len(required) - excused
         rate = (attended / base) if base else 1.0
         ok = rate >= float(p.completion_min_attendance) and unexcused <= p.completion_max_unexcused
-        why = (f"出勤 {attended}/{base} 节（{rate:.0%}），请假 {excused} 节，无故缺勤 {unexcused} 节；"
-               f"要求出勤率不低于 {float(p.completion_min_attendance):.0%}、无故缺勤不超过 {p.completion_max_unexcused} 节")
-        proposal.append({"registration": row["registration"], "name": row["name"],
-                         "outcome": "completed" if ok else "not_completed", "attendance_rate": round(rate, 4),
-                         "reason": ("符合结业条件：" if ok else "不符合结业条件：") + why})
+        why = (
+            f"出勤 {attended}/{base} 节（{rate:.0%}），请假 {excused} 节，无故缺勤 {unexcused} 节；"
+            f"要求出勤率不低于 {float(p.completion_min_attendance):.0%}、无故缺勤不超过 {p.completion_max_unexcused} 节"
+        )
+        proposal.append(
+            {
+                "registration": row["registration"],
+                "name": row["name"],
+                "outcome": "completed" if ok else "not_completed",
+                "attendance_rate": round(rate, 4),
+                "reason": ("符合结业条件：" if ok else "不符合结业条件：") + why,
+            }
+        )
     warnings = []
     if timezone.localdate() < tc.end_date:
-        warnings.append({"code": "class_not_ended", "message": f"本班{tc.end_date}才结束，此时的结业建议可能不完整。"})
+        warnings.append(
+            {"code": "class_not_ended", "message": f"本班{tc.end_date}才结束，此时的结业建议可能不完整。"}
+        )
     return {"class": tc.pk, "items": proposal, "warnings": warnings}
 
 
@@ -389,8 +492,12 @@ def confirm_completion(actor, class_id, overrides: dict[int, str] | None = None)
 
     bad = [k for k, v in (overrides or {}).items() if v not in ("completed", "not_completed")]
     if bad:
-        raise ValidationFailed([FieldIssue(f"overrides.{k}", "invalid_choice", "结业结论须为 completed 或 not_completed。")
-                                for k in bad])
+        raise ValidationFailed(
+            [
+                FieldIssue(f"overrides.{k}", "invalid_choice", "结业结论须为 completed 或 not_completed。")
+                for k in bad
+            ]
+        )
     proposal = propose_completion(actor, class_id)
     done = {"completed": 0, "not_completed": 0}
     for item in proposal["items"]:

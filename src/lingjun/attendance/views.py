@@ -37,8 +37,15 @@ def _code_payload(request, session_id):
     with scopes_disabled():
         done = AttendanceRecord.objects.filter(session_id=session_id, status__in=("present", "late")).count()
         total = Registration.objects.filter(training_class__sessions=session_id, status="enrolled").count()
-    return {"code": data["code"], "svg": _qr_svg(url), "url": url, "checked_in": done, "enrolled": total,
-            "expires_at": data["expires_at"].isoformat(), "refresh_seconds": data["refresh_seconds"]}
+    return {
+        "code": data["code"],
+        "svg": _qr_svg(url),
+        "url": url,
+        "checked_in": done,
+        "enrolled": total,
+        "expires_at": data["expires_at"].isoformat(),
+        "refresh_seconds": data["refresh_seconds"],
+    }
 
 
 @page
@@ -46,9 +53,17 @@ def projector(request, session_id):
     """Shown on the classroom projector: a QR that rotates every 30 s (signed by the server)."""
     session = services._session(session_id)
     opens, late_after, closes = services.session_window(session)
-    return render(request, "attendance/projector.html", {
-        "session": session, "payload": _code_payload(request, session.pk), "opens": opens, "late_after": late_after,
-        "closes": closes})
+    return render(
+        request,
+        "attendance/projector.html",
+        {
+            "session": session,
+            "payload": _code_payload(request, session.pk),
+            "opens": opens,
+            "late_after": late_after,
+            "closes": closes,
+        },
+    )
 
 
 @page
@@ -72,8 +87,12 @@ def checkin_page(request):
     if request.method == "POST":
         try:
             record, created = services.checkin(request.user, code, device, client_ip(request))
-            result = {"status": record.status, "label": STATUS_LABELS[record.status], "already": not created,
-                      "at": timezone.localtime(record.checked_in_at) if record.checked_in_at else None}
+            result = {
+                "status": record.status,
+                "label": STATUS_LABELS[record.status],
+                "already": not created,
+                "at": timezone.localtime(record.checked_in_at) if record.checked_in_at else None,
+            }
             session = record.session
         except DomainError as exc:
             error = exc
@@ -84,12 +103,21 @@ def checkin_page(request):
                 session = TimetableSession.objects.select_related("training_class").filter(pk=sid).first()
         except DomainError as exc:
             error = exc
-    response = render(request, "attendance/checkin.html", {"code": code, "result": result, "error": error,
-                                                           "session": session},
-                      status=error.status if error and request.method == "POST" else 200)
+    response = render(
+        request,
+        "attendance/checkin.html",
+        {"code": code, "result": result, "error": error, "session": session},
+        status=error.status if error and request.method == "POST" else 200,
+    )
     if new_device:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=3 * 365 * 86400, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=3 * 365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     return response
 
 
@@ -98,15 +126,20 @@ def mark_session(request, session_id):
     """Staff mark a session by hand (present / late / excused / absent, with a reason)."""
     permissions.check(request.user, "attendance.mark")
     session = services._session(session_id)
-    regs = list(Registration.objects.filter(training_class_id=session.training_class_id, status="enrolled")
-                .select_related("trainee", "region").order_by("region_id", "trainee__name"))
+    regs = list(
+        Registration.objects.filter(training_class_id=session.training_class_id, status="enrolled")
+        .select_related("trainee", "region")
+        .order_by("region_id", "trainee__name")
+    )
     if request.method == "POST":
         changed = 0
         try:
             for reg in regs:
                 value = request.POST.get(f"s_{reg.pk}", "")
                 if value:
-                    services.mark(request.user, session.pk, reg.pk, value, request.POST.get(f"r_{reg.pk}", ""))
+                    services.mark(
+                        request.user, session.pk, reg.pk, value, request.POST.get(f"r_{reg.pk}", "")
+                    )
                     changed += 1
         except DomainError as exc:
             messages.error(request, exc.detail)
@@ -115,18 +148,29 @@ def mark_session(request, session_id):
             return redirect("attendance:mark", session.pk)
     with scopes_disabled():
         records = {r.registration_id: r for r in AttendanceRecord.objects.filter(session=session)}
-    rows = [{"reg": r, "record": records.get(r.pk),
-             "status": services.effective_status(records[r.pk].status if r.pk in records else None, session)}
-            for r in regs]
-    return render(request, "attendance/mark.html", {"session": session, "rows": rows, "labels": STATUS_LABELS,
-                                                    "choices": AttendanceStatus.choices})
+    rows = [
+        {
+            "reg": r,
+            "record": records.get(r.pk),
+            "status": services.effective_status(records[r.pk].status if r.pk in records else None, session),
+        }
+        for r in regs
+    ]
+    return render(
+        request,
+        "attendance/mark.html",
+        {"session": session, "rows": rows, "labels": STATUS_LABELS, "choices": AttendanceStatus.choices},
+    )
 
 
 @page
 def class_grid(request, class_id):
     data = services.grid(request.user, class_id)
-    return render(request, "attendance/grid.html", {**data, "labels": STATUS_LABELS,
-                                                    "can_mark": permissions.allowed(request.user, "attendance.mark")})
+    return render(
+        request,
+        "attendance/grid.html",
+        {**data, "labels": STATUS_LABELS, "can_mark": permissions.allowed(request.user, "attendance.mark")},
+    )
 
 
 @page
@@ -137,8 +181,13 @@ def leave_new(request):
     now = timezone.now()
     sessions = []
     if reg:
-        sessions = [s for s in TimetableSession.objects.filter(training_class=reg.training_class)
-                    .select_related("training_class__programme") if services.session_window(s)[2] > now]
+        sessions = [
+            s
+            for s in TimetableSession.objects.filter(training_class=reg.training_class).select_related(
+                "training_class__programme"
+            )
+            if services.session_window(s)[2] > now
+        ]
     chosen = [int(x) for x in request.POST.getlist("sessions") if x.isdigit()]
     reason = request.POST.get("reason", "")
     error = None
@@ -148,25 +197,38 @@ def leave_new(request):
         except DomainError as exc:
             error = exc
         else:
-            messages.success(request, f"请假申请已提交（编号 {leave.pk}），须经地方主管部门批准并经班级确认后生效。")
+            messages.success(
+                request, f"请假申请已提交（编号 {leave.pk}），须经地方主管部门批准并经班级确认后生效。"
+            )
             return redirect("attendance:leave_list")
-    return render(request, "attendance/leave_new.html", {"reg": reg, "sessions": sessions, "chosen": chosen,
-                                                         "reason": reason, "error": error})
+    return render(
+        request,
+        "attendance/leave_new.html",
+        {"reg": reg, "sessions": sessions, "chosen": chosen, "reason": reason, "error": error},
+    )
 
 
 @page
 def leave_list(request):
     """Each party's queue: the trainee's own requests, the region's to approve, the class's to acknowledge."""
     permissions.check(request.user, "leave.view")
-    qs = LeaveRequest.objects.select_related("registration__trainee", "registration__region",
-                                             "registration__training_class").prefetch_related("sessions")
+    qs = LeaveRequest.objects.select_related(
+        "registration__trainee", "registration__region", "registration__training_class"
+    ).prefetch_related("sessions")
     status = request.GET.get("status", "pending" if request.user.role != "trainee" else "")
     if status:
         qs = qs.filter(status=status)
-    return render(request, "attendance/leave_list.html", {
-        "leaves": qs[:200], "status": status, "role": request.user.role,
-        "can_approve": permissions.allowed(request.user, "leave.approve"),
-        "can_ack": permissions.allowed(request.user, "leave.acknowledge")})
+    return render(
+        request,
+        "attendance/leave_list.html",
+        {
+            "leaves": qs[:200],
+            "status": status,
+            "role": request.user.role,
+            "can_approve": permissions.allowed(request.user, "leave.approve"),
+            "can_ack": permissions.allowed(request.user, "leave.acknowledge"),
+        },
+    )
 
 
 @page
@@ -186,7 +248,9 @@ def leave_action(request, leave_id, action):
             raise
         messages.error(request, exc.detail)
     else:
-        messages.success(request, {"approve": "已批准。", "acknowledge": "已确认。", "reject": "已不予批准。"}[action])
+        messages.success(
+            request, {"approve": "已批准。", "acknowledge": "已确认。", "reject": "已不予批准。"}[action]
+        )
     return redirect(request.POST.get("next") or "attendance:leave_list")
 
 
@@ -206,8 +270,9 @@ def completion(request, class_id):
             percent = "invalid"
         raw_max = rule_typed["max_unexcused"]
         try:
-            services.set_completion_rule(request.user, tc.programme_id, percent,
-                                         int(raw_max) if raw_max.isdigit() else raw_max)
+            services.set_completion_rule(
+                request.user, tc.programme_id, percent, int(raw_max) if raw_max.isdigit() else raw_max
+            )
         except DomainError as exc:
             rule_error = exc
         else:
@@ -220,10 +285,15 @@ def completion(request, class_id):
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
-            messages.success(request, f"已确认：结业 {result['completed']} 人，未结业 {result['not_completed']} 人。")
+            messages.success(
+                request, f"已确认：结业 {result['completed']} 人，未结业 {result['not_completed']} 人。"
+            )
             return redirect("attendance:completion", class_id)
     proposal = services.propose_completion(request.user, class_id)
     tc.programme.refresh_from_db()
-    return render(request, "attendance/completion.html", {"tc": tc, "proposal": proposal, "rule_error": rule_error,
-                                                          "rule_typed": rule_typed},
-                  status=422 if rule_error else 200)
+    return render(
+        request,
+        "attendance/completion.html",
+        {"tc": tc, "proposal": proposal, "rule_error": rule_error, "rule_typed": rule_typed},
+        status=422 if rule_error else 200,
+    )

@@ -104,6 +104,7 @@ def _simplified_chinese_face(path: Path) -> int:
 
 # --- glyph cache and TrueType assembly ------------------------------------------------------------------
 
+
 def _checksum(data: bytes) -> int:
     """OpenType table checksum: the sum of big-endian uint32s, the data zero-padded to a multiple of 4."""
     words = array.array("I", _pad4(data))
@@ -204,8 +205,9 @@ class CJKFace:
             b"hhea": bytes(hhea),
             b"hmtx": b"".join(hmtx),
             b"loca": struct.pack(f">{n + 1}I", *loca),
-            b"maxp": struct.pack(">IHHHHHHHHHHHHHH", 0x00010000, n, max_points, max_contours,
-                                 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0),
+            b"maxp": struct.pack(
+                ">IHHHHHHHHHHHHHH", 0x00010000, n, max_points, max_contours, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0
+            ),
             b"name": _name_table("LingjunCJK"),
             b"post": bytes(post),
         }
@@ -234,7 +236,7 @@ def _sfnt(tables: dict[bytes, bytes]) -> bytes:
     font = bytearray(directory + b"".join(body))
     # The whole font's checksum is the sum of its (padded) parts: no second pass over the glyph data.
     adjustment = (0xB1B0AFBA - (total + _checksum(directory))) & 0xFFFFFFFF
-    font[head_at + 8: head_at + 12] = struct.pack(">I", adjustment)
+    font[head_at + 8 : head_at + 12] = struct.pack(">I", adjustment)
     return bytes(font)
 
 
@@ -247,7 +249,8 @@ def _cmap(unicodes: dict[int, int]) -> bytes:
     ends = [c for c, _ in bmp]
     deltas = [((g - c) & 0xFFFF) if c != 0xFFFF else 1 for c, g in bmp]
     f4 = struct.pack(">HHH", 4, 16 + 8 * seg, 0) + struct.pack(
-        ">HHHH", seg * 2, power * 2, power.bit_length() - 1, seg * 2 - power * 2)
+        ">HHHH", seg * 2, power * 2, power.bit_length() - 1, seg * 2 - power * 2
+    )
     f4 += struct.pack(f">{seg}H", *ends) + b"\0\0" + struct.pack(f">{seg}H", *ends)
     f4 += struct.pack(f">{seg}H", *deltas) + struct.pack(f">{seg}H", *([0] * seg))
     groups = []
@@ -275,6 +278,7 @@ def _name_table(family: str) -> bytes:
 
 # --- fpdf2 integration -----------------------------------------------------------------------------------
 
+
 class FastCJKFont(TTFFont):
     """A per-document clone of the master font; embedded by `CJKOutputProducer`, not by fpdf2's subsetter."""
 
@@ -290,7 +294,12 @@ def face() -> CJKFace:
     global _face
     path, index = font_source()
     current = _face
-    if current is not None and current.path == path and current.index == index and current.mtime == path.stat().st_mtime:
+    if (
+        current is not None
+        and current.path == path
+        and current.index == index
+        and current.mtime == path.stat().st_mtime
+    ):
         return current
     with _face_lock:
         if _face is None or (_face.path, _face.index, _face.mtime) != (path, index, path.stat().st_mtime):
@@ -358,8 +367,9 @@ class CJKOutputProducer(OutputProducer):
 
         composite = PDFFont(subtype="Type0", base_font=fontname, encoding="Identity-H")
         self._add_pdf_obj(composite, "fonts")
-        cid_font = PDFFont(subtype="CIDFontType2", base_font=fontname, d_w=font.desc.missing_width,
-                           w=_widths_array(widths))
+        cid_font = PDFFont(
+            subtype="CIDFontType2", base_font=fontname, d_w=font.desc.missing_width, w=_widths_array(widths)
+        )
         self._add_pdf_obj(cid_font, "fonts")
         composite.descendant_fonts = PDFArray([cid_font])
         to_unicode = PDFContentStream(_to_unicode_cmap(bfchar).encode("latin-1"), compress=True)
@@ -369,9 +379,16 @@ class CJKOutputProducer(OutputProducer):
         self._add_pdf_obj(system_info, "fonts")
         cid_font.c_i_d_system_info = system_info
         d = font.desc
-        descriptor = PDFFontDescriptor(ascent=d.ascent, descent=d.descent, cap_height=d.cap_height, flags=d.flags,
-                                       font_b_box=d.font_b_box, italic_angle=d.italic_angle, stem_v=d.stem_v,
-                                       missing_width=d.missing_width)
+        descriptor = PDFFontDescriptor(
+            ascent=d.ascent,
+            descent=d.descent,
+            cap_height=d.cap_height,
+            flags=d.flags,
+            font_b_box=d.font_b_box,
+            italic_angle=d.italic_angle,
+            stem_v=d.stem_v,
+            missing_width=d.missing_width,
+        )
         descriptor.font_name = Name(fontname)
         self._add_pdf_obj(descriptor, "fonts")
         cid_font.font_descriptor = descriptor
@@ -403,13 +420,16 @@ def _widths_array(widths: list[tuple[int, int]]) -> str:
 
 def _to_unicode_cmap(bfchar: list[str]) -> str:
     blocks = "".join(
-        f"{len(bfchar[i:i + 100])} beginbfchar\n{''.join(bfchar[i:i + 100])}endbfchar\n"
-        for i in range(0, len(bfchar), 100))
-    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-            "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
-            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-            f"{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
+        f"{len(bfchar[i : i + 100])} beginbfchar\n{''.join(bfchar[i : i + 100])}endbfchar\n"
+        for i in range(0, len(bfchar), 100)
+    )
+    return (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    )
 
 
 def output(pdf: FPDF) -> bytes:

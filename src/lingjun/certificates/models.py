@@ -15,10 +15,15 @@ class Certificate(models.Model):
     """
 
     number = models.CharField("证书编号", max_length=32, unique=True)
-    registration = models.ForeignKey("registrations.Registration", on_delete=models.PROTECT,
-                                     related_name="certificates", verbose_name="报名")
-    training_class = models.ForeignKey("classes.TrainingClass", on_delete=models.PROTECT,
-                                       related_name="certificates", verbose_name="班级")
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name="报名",
+    )
+    training_class = models.ForeignKey(
+        "classes.TrainingClass", on_delete=models.PROTECT, related_name="certificates", verbose_name="班级"
+    )
     sequence = models.PositiveIntegerField("班内序号")
     data = models.JSONField("颁发时的证书内容")
     pdf = models.BinaryField("证书 PDF")
@@ -27,14 +32,22 @@ class Certificate(models.Model):
     template_version = models.CharField(max_length=10)
     issued_on = models.DateField("发证日期")
     issued_at = models.DateTimeField("颁发时间")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoke_reason = models.TextField("撤销原因", blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="supersedes", verbose_name="换发的新证书")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    superseded_by = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        verbose_name="换发的新证书",
+    )
 
     # Trainees see their own certificates, region officers those of their region's trainees; institutions
     # and assessors none (the role table refuses them anyway).
@@ -45,12 +58,19 @@ class Certificate(models.Model):
         verbose_name = "结业证书"
         constraints = [
             # One live certificate per registration: issuing twice is harmless, re-issue revokes first.
-            models.UniqueConstraint(fields=["registration"], condition=Q(revoked_at__isnull=True),
-                                    name="certificate_one_live_per_registration"),
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificate_one_live_per_registration",
+            ),
             # The sequence within a class is decided by the database, whatever the race.
-            models.UniqueConstraint(fields=["training_class", "sequence"], name="certificate_sequence_unique"),
-            models.CheckConstraint(name="certificate_revoked_has_reason",
-                                   condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason="")),
+            models.UniqueConstraint(
+                fields=["training_class", "sequence"], name="certificate_sequence_unique"
+            ),
+            models.CheckConstraint(
+                name="certificate_revoked_has_reason",
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+            ),
         ]
         indexes = [models.Index(fields=["training_class", "revoked_at"])]
 
@@ -84,8 +104,9 @@ class VerificationLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     result = models.CharField(max_length=16, choices=VerificationResult.choices)
     channel = models.CharField(max_length=8, default="api")  # api | page | qr
-    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="verifications")
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.SET_NULL, related_name="verifications"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -30,8 +30,10 @@ GREY = (110, 110, 110)
 # Closing punctuation may hang past the right edge rather than start a line (simple kinsoku).
 NO_LINE_START = set("，。、；：？！）》」』”’％.,;:!?)")
 NO_LINE_END = set("（《「『“‘(")
-FIXED_TEXT = ("结业证书中小企业经营管理领军人才培训同志：于至参加，完成规定的培训课程经考核合格准予结业。工作单位证书编号"
-              "发证日期扫码验证真伪工业和信息化部人才交流中心年月日第期（）方向班0123456789-LJ")
+FIXED_TEXT = (
+    "结业证书中小企业经营管理领军人才培训同志：于至参加，完成规定的培训课程经考核合格准予结业。工作单位证书编号"
+    "发证日期扫码验证真伪工业和信息化部人才交流中心年月日第期（）方向班0123456789-LJ"
+)
 
 
 def cn_date(value) -> str:
@@ -51,14 +53,25 @@ def period(start: str, end: str) -> str:
 def body_text(data: dict) -> str:
     track = f"，{data['track']}方向" if data.get("track") else ""
     place = f"（{data['city']}{track}）" if data.get("city") else ""
-    return (f"于{period(data['start_date'], data['end_date'])}参加{data['programme_title']}第{data['class_number']}期"
-            f"{place}，完成规定的培训课程，经考核合格，准予结业。")
+    return (
+        f"于{period(data['start_date'], data['end_date'])}参加{data['programme_title']}第{data['class_number']}期"
+        f"{place}，完成规定的培训课程，经考核合格，准予结业。"
+    )
 
 
 def all_text(data: dict) -> str:
     """Every character the page will print (to check the font covers it before issuing)."""
-    return "".join([data["name"], data["enterprise"], body_text(data), data["number"], data["issuer"],
-                    cn_date(data["issued_on"]), FIXED_TEXT])
+    return "".join(
+        [
+            data["name"],
+            data["enterprise"],
+            body_text(data),
+            data["number"],
+            data["issuer"],
+            cn_date(data["issued_on"]),
+            FIXED_TEXT,
+        ]
+    )
 
 
 def wrap(pdf: FPDF, text: str, width: float, first_indent: float = 0) -> list[str]:
@@ -117,8 +130,9 @@ def render_many(records: list[dict]):
     import multiprocessing
 
     chunk = max(1, len(records) // (workers * 4))
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                mp_context=multiprocessing.get_context("fork")) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
         yield from pool.map(render, records, chunksize=chunk)
 
 
@@ -219,7 +233,9 @@ def _width(pdf: FPDF, text: str) -> float:
     """Width in mm of `text` in the current font and size, letter spacing between characters only (what
     `get_string_width` computes, without its text-shaping and markdown machinery)."""
     cw = pdf.current_font.cw
-    return (sum(cw[ord(c)] for c in text) * pdf.font_size_pt / 1000 + pdf.char_spacing * (len(text) - 1)) / pdf.k
+    return (
+        sum(cw[ord(c)] for c in text) * pdf.font_size_pt / 1000 + pdf.char_spacing * (len(text) - 1)
+    ) / pdf.k
 
 
 def _centred(pdf: FPDF, text: str, y: float, axis: float = PAGE_W / 2) -> None:

@@ -13,10 +13,92 @@ from __future__ import annotations
 import functools
 
 # Level M: error-correction codewords per block and number of blocks, versions 1-40 (index 0 unused).
-ECC_PER_BLOCK_M = (0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26, 26, 28, 28,
-                   28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28)
-BLOCKS_M = (0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26,
-            28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49)
+ECC_PER_BLOCK_M = (
+    0,
+    10,
+    16,
+    26,
+    18,
+    24,
+    16,
+    18,
+    22,
+    22,
+    26,
+    30,
+    22,
+    22,
+    24,
+    24,
+    28,
+    28,
+    26,
+    26,
+    26,
+    26,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+    28,
+)
+BLOCKS_M = (
+    0,
+    1,
+    1,
+    1,
+    2,
+    2,
+    4,
+    4,
+    4,
+    5,
+    5,
+    5,
+    8,
+    9,
+    9,
+    10,
+    10,
+    11,
+    13,
+    14,
+    16,
+    17,
+    17,
+    18,
+    20,
+    21,
+    23,
+    25,
+    26,
+    28,
+    29,
+    31,
+    33,
+    35,
+    37,
+    38,
+    40,
+    43,
+    45,
+    47,
+    49,
+)
 FORMAT_BITS_M = 0  # level M's two format bits
 MASK = 2  # x % 3 == 0. Every mask gives a valid symbol; scoring all eight only picks the easiest to scan
 
@@ -171,7 +253,7 @@ def _template(ver: int) -> tuple[int, bytes, tuple[int, ...]]:
 def _codewords(payload: bytes, ver: int) -> list[int]:
     count_bits = 8 if ver <= 9 else 16
     capacity = data_capacity(ver)
-    bits = (0b0100 << count_bits | len(payload))  # byte mode, character count
+    bits = 0b0100 << count_bits | len(payload)  # byte mode, character count
     nbits = 4 + count_bits
     value = int.from_bytes(payload, "big") if payload else 0
     bits = bits << (8 * len(payload)) | value
@@ -195,7 +277,7 @@ def _codewords(payload: bytes, ver: int) -> list[int]:
     blocks, k = [], 0
     for i in range(blocks_n):
         n = short_len - ecc_len + (0 if i < shorts else 1)
-        chunk = data[k:k + n]
+        chunk = data[k : k + n]
         k += n
         blocks.append((chunk, _remainder(chunk, ecc_len)))
     out = []

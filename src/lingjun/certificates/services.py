@@ -52,6 +52,7 @@ MIDDLE_DOTS = str.maketrans({c: "\u00b7" for c in "\u30fb\uff65\u2022\u2027\u221
 
 # --- numbers, names, signatures -------------------------------------------------------------------------
 
+
 def format_number(year: int, class_number: int, sequence: int) -> str:
     """`LJ2027-01-005`: programme year, class number, sequence within the class."""
     return f"LJ{year}-{class_number:02d}-{sequence:03d}"
@@ -76,7 +77,9 @@ def mask_name(name: str) -> str:
 
 
 def _key(secret: str | None = None) -> bytes:
-    return hashlib.sha256(b"lingjun.certificates.signature:" + (secret or settings.SECRET_KEY).encode()).digest()
+    return hashlib.sha256(
+        b"lingjun.certificates.signature:" + (secret or settings.SECRET_KEY).encode()
+    ).digest()
 
 
 def sign(number: str, name: str, issued_on: datetime.date | str, *, secret: str | None = None) -> str:
@@ -92,8 +95,12 @@ def _signed_by_us(cert) -> bool:
     (SECRET_KEY_FALLBACKS, env LINGJUN_SECRET_KEY_FALLBACKS): rotating the key must not turn every certificate
     already printed into a forgery."""
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(hmac.compare_digest(sign(cert.number, cert.data["name"], cert.data["issued_on"], secret=k),
-                                   cert.signature) for k in keys)
+    return any(
+        hmac.compare_digest(
+            sign(cert.number, cert.data["name"], cert.data["issued_on"], secret=k), cert.signature
+        )
+        for k in keys
+    )
 
 
 def verify_url(base_url: str, number: str, name: str, signature: str) -> str:
@@ -115,7 +122,9 @@ def track_label(code: str) -> str:
     return Track(code).label if code in Track.values else ""
 
 
-def frozen_data(reg: Registration, tc: TrainingClass, number: str, issued_on: datetime.date, base_url: str) -> dict:
+def frozen_data(
+    reg: Registration, tc: TrainingClass, number: str, issued_on: datetime.date, base_url: str
+) -> dict:
     """Everything the certificate prints, as it stands at issue time."""
     name = normalize_name(reg.trainee.name)
     signature = sign(number, name, issued_on)
@@ -141,6 +150,7 @@ def frozen_data(reg: Registration, tc: TrainingClass, number: str, issued_on: da
 
 # --- issuing ---------------------------------------------------------------------------------------------
 
+
 def _class(class_id, lock: bool = False) -> TrainingClass:
     qs = TrainingClass.objects.select_related("programme")
     if lock:
@@ -154,9 +164,18 @@ def _class(class_id, lock: bool = False) -> TrainingClass:
 def _not_completed(regs) -> RuleViolation:
     names = "、".join(r.trainee.name for r in regs[:5])
     more = f"等 {len(regs)} 人" if len(regs) > 5 else ""
-    return RuleViolation("not_completed", f"只能为已结业的学员颁发证书；{names}{more}尚未结业。",
-                         errors=[FieldIssue(f"registrations.{r.pk}", "not_completed",
-                                            f"{r.trainee.name}：{r.get_status_display()}，未结业。") for r in regs])
+    return RuleViolation(
+        "not_completed",
+        f"只能为已结业的学员颁发证书；{names}{more}尚未结业。",
+        errors=[
+            FieldIssue(
+                f"registrations.{r.pk}",
+                "not_completed",
+                f"{r.trainee.name}：{r.get_status_display()}，未结业。",
+            )
+            for r in regs
+        ],
+    )
 
 
 def _next_sequence(tc: TrainingClass) -> int:
@@ -164,32 +183,61 @@ def _next_sequence(tc: TrainingClass) -> int:
 
 
 def _data_for(reg: Registration, tc: TrainingClass, sequence: int, base_url: str, now) -> dict:
-    return frozen_data(reg, tc, format_number(tc.programme.year, tc.number, sequence), timezone.localdate(now),
-                       base_url)
+    return frozen_data(
+        reg, tc, format_number(tc.programme.year, tc.number, sequence), timezone.localdate(now), base_url
+    )
 
 
-def _store(actor, reg: Registration, tc: TrainingClass, sequence: int, data: dict, content: bytes, now,
-           reason: str = "") -> Certificate:
+def _store(
+    actor,
+    reg: Registration,
+    tc: TrainingClass,
+    sequence: int,
+    data: dict,
+    content: bytes,
+    now,
+    reason: str = "",
+) -> Certificate:
     cert = Certificate.objects.create(
-        number=data["number"], registration=reg, training_class=tc, sequence=sequence, data=data, pdf=content,
-        pdf_sha256=hashlib.sha256(content).hexdigest(), signature=data["signature"],
-        template_version=pdf.TEMPLATE_VERSION, issued_on=data["issued_on"], issued_at=now, issued_by=actor)
+        number=data["number"],
+        registration=reg,
+        training_class=tc,
+        sequence=sequence,
+        data=data,
+        pdf=content,
+        pdf_sha256=hashlib.sha256(content).hexdigest(),
+        signature=data["signature"],
+        template_version=pdf.TEMPLATE_VERSION,
+        issued_on=data["issued_on"],
+        issued_at=now,
+        issued_by=actor,
+    )
     cert.issued_on = datetime.date.fromisoformat(data["issued_on"])
-    audit.record(actor, "certificate.issue", cert, label=f"{cert.number} {data['name']}", to_state="valid",
-                 after={k: data[k] for k in ("number", "name", "enterprise", "class_label", "issued_on")}
-                 | {"registration": reg.pk, "pdf_sha256": cert.pdf_sha256}, reason=reason)
+    audit.record(
+        actor,
+        "certificate.issue",
+        cert,
+        label=f"{cert.number} {data['name']}",
+        to_state="valid",
+        after={k: data[k] for k in ("number", "name", "enterprise", "class_label", "issued_on")}
+        | {"registration": reg.pk, "pdf_sha256": cert.pdf_sha256},
+        reason=reason,
+    )
     return cert
 
 
-def _create(actor, reg: Registration, tc: TrainingClass, sequence: int, base_url: str, now,
-            reason: str = "") -> Certificate:
+def _create(
+    actor, reg: Registration, tc: TrainingClass, sequence: int, base_url: str, now, reason: str = ""
+) -> Certificate:
     data = _data_for(reg, tc, sequence, base_url, now)
     content = pdf.render(data)  # MissingGlyphs (409) before anything is written
     return _store(actor, reg, tc, sequence, data, content, now, reason)
 
 
 @transaction.atomic
-def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, base_url: str | None = None) -> dict:
+def issue_for_class(
+    actor, class_id, registration_ids: list[int] | None = None, base_url: str | None = None
+) -> dict:
     """Issue for every completed trainee of the class that has never had a certificate (or for the listed
     registrations, all of which must be completed) → {"issued": [Certificate], "existing": [...],
     "skipped": [{"registration", "code", "message"}]}. Idempotent: calling again issues only for trainees
@@ -217,7 +265,9 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
         if not regs:
             raise RuleViolation("not_completed", "该班还没有已确认结业的学员，不能颁发证书。请先确认结业。")
     live, revoked = {}, set()
-    for c in Certificate.objects.filter(training_class=tc).only("pk", "number", "registration_id", "revoked_at"):
+    for c in Certificate.objects.filter(training_class=tc).only(
+        "pk", "number", "registration_id", "revoked_at"
+    ):
         if c.revoked_at is None:
             live[c.registration_id] = c
         else:
@@ -231,8 +281,13 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
             existing.append(live[reg.pk])
             continue
         if reg.pk in revoked:
-            skipped.append({"registration": reg.pk, "code": "certificate_revoked",
-                            "message": f"{reg.trainee.name}的证书已撤销，不随批量颁发重新颁发。"})
+            skipped.append(
+                {
+                    "registration": reg.pk,
+                    "code": "certificate_revoked",
+                    "message": f"{reg.trainee.name}的证书已撤销，不随批量颁发重新颁发。",
+                }
+            )
             continue
         data = _data_for(reg, tc, sequence, base, now)
         missing = face.missing(pdf.all_text(data))
@@ -243,20 +298,26 @@ def issue_for_class(actor, class_id, registration_ids: list[int] | None = None, 
         todo.append((reg, sequence, data))
         sequence += 1
     contents = pdf.render_many([data for _, _, data in todo])
-    issued = [_store(actor, reg, tc, seq, data, content, now)
-              for (reg, seq, data), content in zip(todo, contents, strict=True)]
+    issued = [
+        _store(actor, reg, tc, seq, data, content, now)
+        for (reg, seq, data), content in zip(todo, contents, strict=True)
+    ]
     return {"issued": issued, "existing": existing, "skipped": skipped}
 
 
 @transaction.atomic
-def issue_for_registration(actor, registration_id, base_url: str | None = None,
-                           reason: str = "") -> tuple[Certificate, bool]:
+def issue_for_registration(
+    actor, registration_id, base_url: str | None = None, reason: str = ""
+) -> tuple[Certificate, bool]:
     """One trainee's certificate → (certificate, created); the live one if there is one. 409 not_completed
     unless completed. After a revocation (with no successor) a new certificate is issued only with a
     reason (409 certificate_revoked otherwise), recorded in the audit entry."""
     permissions.check(actor, "certificate.issue")
-    reg = (Registration.objects.select_related("trainee", "enterprise").filter(pk=registration_id).first()
-           if str(registration_id).isdigit() else None)
+    reg = (
+        Registration.objects.select_related("trainee", "enterprise").filter(pk=registration_id).first()
+        if str(registration_id).isdigit()
+        else None
+    )
     if reg is None:
         raise NotFound("not_found", "报名不存在或不在您的管辖范围内。")
     if reg.status != "completed" or reg.training_class_id is None:
@@ -268,10 +329,20 @@ def issue_for_registration(actor, registration_id, base_url: str | None = None,
         return live, False
     reason = (reason or "").strip()[:500]
     if Certificate.objects.filter(registration=reg).exists() and not reason:
-        raise RuleViolation("certificate_revoked", f"{reg.trainee.name}的证书已撤销。如确需重新颁发，请填写理由。",
-                            errors=[FieldIssue("reason", "reason_required", "重新颁发须填写理由。")])
-    return _create(actor, reg, tc, _next_sequence(tc), base_url or public_base_url(), timezone.now(),
-                   reason=f"重新颁发：{reason}" if reason else ""), True
+        raise RuleViolation(
+            "certificate_revoked",
+            f"{reg.trainee.name}的证书已撤销。如确需重新颁发，请填写理由。",
+            errors=[FieldIssue("reason", "reason_required", "重新颁发须填写理由。")],
+        )
+    return _create(
+        actor,
+        reg,
+        tc,
+        _next_sequence(tc),
+        base_url or public_base_url(),
+        timezone.now(),
+        reason=f"重新颁发：{reason}" if reason else "",
+    ), True
 
 
 def _reason(reason: str) -> str:
@@ -304,7 +375,9 @@ def revoke(actor, number, reason: str) -> Certificate:
     reason = _reason(reason)
     cert = get_certificate(actor, number, lock=True)
     if cert.revoked_at:
-        raise RuleViolation("already_revoked", f"证书 {cert.number} 已于 {timezone.localdate(cert.revoked_at)} 撤销。")
+        raise RuleViolation(
+            "already_revoked", f"证书 {cert.number} 已于 {timezone.localdate(cert.revoked_at)} 撤销。"
+        )
     _revoke(actor, cert, reason, timezone.now())
     audit.record(actor, "certificate.revoke", cert, from_state="valid", to_state="revoked", reason=reason)
     return cert
@@ -325,12 +398,27 @@ def reissue(actor, number, reason: str, base_url: str | None = None) -> Certific
     tc = _class(old.training_class_id, lock=True)
     now = timezone.now()
     _revoke(actor, old, f"换发：{reason}", now)
-    new = _create(actor, reg, tc, _next_sequence(tc), base_url or public_base_url(), now, reason=f"换发 {old.number}：{reason}")
+    new = _create(
+        actor,
+        reg,
+        tc,
+        _next_sequence(tc),
+        base_url or public_base_url(),
+        now,
+        reason=f"换发 {old.number}：{reason}",
+    )
     old.superseded_by = new
     old.save(update_fields=["superseded_by"])
-    audit.record(actor, "certificate.reissue", old, from_state="valid", to_state="revoked", reason=reason,
-                 before={"number": old.number, "name": old.data["name"], "enterprise": old.data["enterprise"]},
-                 after={"number": new.number, "name": new.data["name"], "enterprise": new.data["enterprise"]})
+    audit.record(
+        actor,
+        "certificate.reissue",
+        old,
+        from_state="valid",
+        to_state="revoked",
+        reason=reason,
+        before={"number": old.number, "name": old.data["name"], "enterprise": old.data["enterprise"]},
+        after={"number": new.number, "name": new.data["name"], "enterprise": new.data["enterprise"]},
+    )
     return new
 
 
@@ -361,10 +449,18 @@ def class_zip(actor, class_id) -> tuple[TrainingClass, bytes, int]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
         for cert in certs:
-            info = zipfile.ZipInfo(filename(cert), date_time=timezone.localtime(cert.issued_at).timetuple()[:6])
+            info = zipfile.ZipInfo(
+                filename(cert), date_time=timezone.localtime(cert.issued_at).timetuple()[:6]
+            )
             zf.writestr(info, bytes(cert.pdf))
-    audit.record(actor, "certificate.export_zip", tc, object_type="trainingclass",
-                 label=f"{tc.label} 证书 {len(certs)} 份", after={"count": len(certs)})
+    audit.record(
+        actor,
+        "certificate.export_zip",
+        tc,
+        object_type="trainingclass",
+        label=f"{tc.label} 证书 {len(certs)} 份",
+        after={"count": len(certs)},
+    )
     return tc, buffer.getvalue(), len(certs)
 
 
@@ -373,6 +469,7 @@ def zip_filename(tc: TrainingClass) -> str:
 
 
 # --- public verification ---------------------------------------------------------------------------------
+
 
 class TooManyRequests(DomainError):
     status = 429
@@ -389,7 +486,9 @@ def _throttle(ip, number: str, channel: str) -> None:
     recent = VerificationLog.objects.filter(at__gte=since)
     recent = recent.filter(ip=ip) if ip else recent.filter(ip__isnull=True)
     if recent.count() >= limit:
-        VerificationLog.objects.create(number=number, ip=ip, result=VerificationResult.RATE_LIMITED, channel=channel)
+        VerificationLog.objects.create(
+            number=number, ip=ip, result=VerificationResult.RATE_LIMITED, channel=channel
+        )
         raise TooManyRequests()
 
 
@@ -400,8 +499,11 @@ def verify(number: str, name: str, ip=None, *, signature: str | None = None, cha
     name = normalize_name(name)[:60]
     with scopes_disabled():
         _throttle(ip, number, channel)
-        cert = (Certificate.objects.filter(number=number).select_related("training_class").first()
-                if NUMBER_RE.match(number) else None)
+        cert = (
+            Certificate.objects.filter(number=number).select_related("training_class").first()
+            if NUMBER_RE.match(number)
+            else None
+        )
         if cert is None:
             result = VerificationResult.NOT_FOUND
         elif not name or not hmac.compare_digest(normalize_name(cert.data["name"]).encode(), name.encode()):
@@ -409,13 +511,19 @@ def verify(number: str, name: str, ip=None, *, signature: str | None = None, cha
         elif not _signed_by_us(cert):
             result = VerificationResult.BAD_SIGNATURE  # the stored record does not match what was signed
             log.error("certificate %s: stored signature does not match its data", cert.number)
-        elif signature is not None and not hmac.compare_digest(signature.strip().upper().encode(),
-                                                               cert.signature.encode()):
+        elif signature is not None and not hmac.compare_digest(
+            signature.strip().upper().encode(), cert.signature.encode()
+        ):
             result = VerificationResult.BAD_SIGNATURE
         else:
             result = VerificationResult.VALID if cert.revoked_at is None else VerificationResult.REVOKED
-        VerificationLog.objects.create(number=number, ip=ip, result=result, channel=channel,
-                                       certificate=cert if cert is not None else None)
+        VerificationLog.objects.create(
+            number=number,
+            ip=ip,
+            result=result,
+            channel=channel,
+            certificate=cert if cert is not None else None,
+        )
     out = {"result": result}
     if result in (VerificationResult.VALID, VerificationResult.REVOKED):
         out.update(public_view(cert))
@@ -429,13 +537,15 @@ def public_view(cert: Certificate) -> dict:
         "number": cert.number,
         "name": mask_name(cert.data["name"]),
         "class": f"{cert.data['programme_title']}第{cert.data['class_number']}期"
-                 + (f"（{cert.data['city']}）" if cert.data.get("city") else ""),
+        + (f"（{cert.data['city']}）" if cert.data.get("city") else ""),
         "issued_on": cert.data["issued_on"],
         "revoked_on": timezone.localdate(cert.revoked_at).isoformat() if cert.revoked_at else None,
     }
 
 
-def verify_or_404(number: str, name: str, ip=None, *, signature: str | None = None, channel: str = "api") -> dict:
+def verify_or_404(
+    number: str, name: str, ip=None, *, signature: str | None = None, channel: str = "api"
+) -> dict:
     """`verify` for the API: valid / revoked, else one 404 whatever the reason (unknown, wrong name, bad
     signature), so the answer never tells whether a number exists."""
     answer = verify(number, name, ip, signature=signature, channel=channel)

@@ -72,7 +72,11 @@ class ClassPage(Schema):
     count: int
 
 
-@router.post("/programmes/{programme_id}/classes", response={201: ClassOut, **ERRORS}, summary="开设班级（人才交流中心）")
+@router.post(
+    "/programmes/{programme_id}/classes",
+    response={201: ClassOut, **ERRORS},
+    summary="开设班级（人才交流中心）",
+)
 def create_class(request, programme_id: int, payload: ClassIn):
     return 201, services.create_class(request.auth, programme_id, payload.dict())
 
@@ -163,7 +167,9 @@ class SessionPage(Schema):
     count: int
 
 
-@router.post("/classes/{class_id}/sessions", response={201: SessionOut, **ERRORS}, summary="添加课程（无重叠）")
+@router.post(
+    "/classes/{class_id}/sessions", response={201: SessionOut, **ERRORS}, summary="添加课程（无重叠）"
+)
 def add_session(request, class_id: int, payload: SessionIn):
     return 201, services.add_session(request.auth, class_id, payload.dict())
 
@@ -187,14 +193,19 @@ def delete_session(request, session_id: int):
     return 204, None
 
 
-@router.get("/classes/{class_id}/timetable.ics", response={200: None, **ERRORS}, summary="课程表（iCalendar）")
+@router.get(
+    "/classes/{class_id}/timetable.ics", response={200: None, **ERRORS}, summary="课程表（iCalendar）"
+)
 def timetable_ics(request, class_id: int):
     permissions.check(request.auth, "class.view")
     return exports.ics(services.get_class(request.auth, class_id), request.get_host())
 
 
-@router.get("/classes/{class_id}/{kind}.xlsx", response={200: None, **ERRORS},
-            summary="班级文件：roster 名册、signin 签到表、contacts 通讯录、timetable 课程表")
+@router.get(
+    "/classes/{class_id}/{kind}.xlsx",
+    response={200: None, **ERRORS},
+    summary="班级文件：roster 名册、signin 签到表、contacts 通讯录、timetable 课程表",
+)
 def class_xlsx(request, class_id: int, kind: str):
     from lingjun.core.errors import NotFound
 
@@ -212,8 +223,11 @@ def class_xlsx(request, class_id: int, kind: str):
     return exports.xlsx(tc, kind)
 
 
-@router.get("/classes/{class_id}/{kind}.pdf", response={200: None, **ERRORS},
-            summary="班级文件 PDF：timetable 课程表（A4 横向）、roster 名册、signin 签到表（可指定 session 课程）")
+@router.get(
+    "/classes/{class_id}/{kind}.pdf",
+    response={200: None, **ERRORS},
+    summary="班级文件 PDF：timetable 课程表（A4 横向）、roster 名册、signin 签到表（可指定 session 课程）",
+)
 def class_pdf(request, class_id: int, kind: str, session: int | None = None):
     from lingjun.core.errors import NotFound
 
@@ -264,7 +278,7 @@ def list_faculty(request, topic: str | None = None, q: str | None = None, limit:
     if q:
         qs = qs.filter(name__icontains=q) | qs.filter(affiliation__icontains=q)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
 class AssignIn(Schema):
@@ -288,13 +302,19 @@ class AssignmentOut(Schema):
     unassigned: list[int]
 
 
-@router.post("/programmes/{programme_id}/assignment", response={200: AssignmentOut, **ERRORS},
-             summary="优化编班：对全部审核通过的学员求解并应用")
+@router.post(
+    "/programmes/{programme_id}/assignment",
+    response={200: AssignmentOut, **ERRORS},
+    summary="优化编班：对全部审核通过的学员求解并应用",
+)
 def run_assignment(request, programme_id: int):
     return services.run_assignment(request.auth, programme_id)
 
 
-@router.post("/programmes/{programme_id}/assignment/proposal", response={200: dict, **ERRORS},
-             summary="优化编班方案（不保存，附每人说明）")
+@router.post(
+    "/programmes/{programme_id}/assignment/proposal",
+    response={200: dict, **ERRORS},
+    summary="优化编班方案（不保存，附每人说明）",
+)
 def proposal(request, programme_id: int):
     return services.propose_placement(request.auth, programme_id)

@@ -47,5 +47,7 @@ def class_document(actor, class_id, kind: str, fmt: str, session_id=None, host: 
     if kind == "signin" and session is not None:
         from lingjun.core.exports import xlsx_response
 
-        return xlsx_response(f"{tc.programme.year}年第{tc.number}期_签到表.xlsx", [exports.signin_sheet(tc, session)])
+        return xlsx_response(
+            f"{tc.programme.year}年第{tc.number}期_签到表.xlsx", [exports.signin_sheet(tc, session)]
+        )
     return exports.xlsx(tc, kind)

@@ -17,7 +17,9 @@ class TrainingClass(models.Model):
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="classes")
     number = models.PositiveSmallIntegerField("期次")
     track = models.CharField("培训方向", max_length=20)
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="classes")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="classes"
+    )
     city = models.CharField("城市", max_length=40)
     venue = models.CharField("地点", max_length=200, blank=True)
     start_date = models.DateField("开班日期")
@@ -37,7 +39,9 @@ class TrainingClass(models.Model):
         verbose_name = "班级"
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="class_number_unique"),
-            models.CheckConstraint(name="class_enrolled_within_capacity", condition=Q(enrolled__lte=F("capacity"))),
+            models.CheckConstraint(
+                name="class_enrolled_within_capacity", condition=Q(enrolled__lte=F("capacity"))
+            ),
             models.CheckConstraint(name="class_dates_ordered", condition=Q(end_date__gte=F("start_date"))),
             models.CheckConstraint(name="class_capacity_positive", condition=Q(capacity__gt=0)),
         ]
@@ -92,16 +96,22 @@ class TimetableSession(models.Model):
     title = models.CharField("课程名称", max_length=200)
     topic = models.ForeignKey("reference.Topic", on_delete=models.PROTECT, verbose_name="专题")
     format = models.CharField("形式", max_length=20, choices=SessionFormat.choices)
-    faculty = models.ForeignKey(Faculty, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    faculty = models.ForeignKey(
+        Faculty, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
     place = models.CharField("地点", max_length=200, blank=True)
     required = models.BooleanField("必修（计入考勤）", default=True)
 
-    objects = ScopedManager(institution="training_class__institution_id", region=None, trainee=None, assessor=None)
+    objects = ScopedManager(
+        institution="training_class__institution_id", region=None, trainee=None, assessor=None
+    )
 
     class Meta:
         ordering = ["date", "start"]
         verbose_name = "课表单元"
-        constraints = [models.CheckConstraint(name="session_end_after_start", condition=Q(end__gt=F("start")))]
+        constraints = [
+            models.CheckConstraint(name="session_end_after_start", condition=Q(end__gt=F("start")))
+        ]
 
     def __str__(self):
         return f"{self.date} {self.start:%H:%M} {self.title}"

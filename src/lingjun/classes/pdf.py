@@ -40,8 +40,11 @@ def timetable(tc: TrainingClass):
             for i, s in enumerate(group):
                 row = table.row()
                 if i == 0:
-                    row.cell(f"{day.month}月{day.day}日\n星期{WEEKDAYS[day.weekday()]}", rowspan=len(group),
-                             align="C")
+                    row.cell(
+                        f"{day.month}月{day.day}日\n星期{WEEKDAYS[day.weekday()]}",
+                        rowspan=len(group),
+                        align="C",
+                    )
                 row.cell(f"{s.start:%H:%M}—{s.end:%H:%M}")
                 row.cell(s.title + ("" if s.required else "（选修）"))
                 row.cell(s.topic.name)
@@ -70,8 +73,15 @@ def roster(tc: TrainingClass):
             head.cell(h)
         for i, r in enumerate(regs, 1):
             row = table.row()
-            for value in (str(i), r.trainee.name, r.trainee.get_gender_display(), r.trainee.id_number_masked,
-                          r.region.name, r.enterprise.name, r.trainee.position):
+            for value in (
+                str(i),
+                r.trainee.name,
+                r.trainee.get_gender_display(),
+                r.trainee.id_number_masked,
+                r.region.name,
+                r.enterprise.name,
+                r.trainee.position,
+            ):
                 row.cell(value)
     _count_line(doc, f"共 {len(regs)} 人。" if regs else "本班尚无学员。")
     return core_pdf.pdf_response(doc, _filename(tc, "学员名册"))
@@ -96,8 +106,10 @@ def signin(tc: TrainingClass, session: TimetableSession | None = None):
             row = table.row()
             for value in (str(i), r.trainee.name, r.region.name, r.enterprise.name, "", ""):
                 row.cell(value)
-    _count_line(doc, f"应到 {len(regs)} 人，实到 ______ 人。　　班主任签字：______________"
-                if regs else "本班尚无学员。")
+    _count_line(
+        doc,
+        f"应到 {len(regs)} 人，实到 ______ 人。　　班主任签字：______________" if regs else "本班尚无学员。",
+    )
     return core_pdf.pdf_response(doc, _filename(tc, "签到表"))
 
 

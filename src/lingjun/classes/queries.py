@@ -32,8 +32,12 @@ def fill_level(enrolled: int, capacity: int) -> str:
 
 
 def classes_of(programme) -> list[TrainingClass]:
-    classes = list(TrainingClass.objects.filter(programme=programme).select_related("institution")
-                   .annotate(session_count=Count("sessions")).order_by("number"))
+    classes = list(
+        TrainingClass.objects.filter(programme=programme)
+        .select_related("institution")
+        .annotate(session_count=Count("sessions"))
+        .order_by("number")
+    )
     for c in classes:
         c.fill = fill_percent(c.enrolled, c.capacity)
         c.fill_level = fill_level(c.enrolled, c.capacity)
@@ -44,17 +48,30 @@ def class_totals(classes) -> dict:
     live = [c for c in classes if c.status != "cancelled"]
     capacity = sum(c.capacity for c in live)
     enrolled = sum(c.enrolled for c in live)
-    return {"count": len(live), "capacity": capacity, "enrolled": enrolled,
-            "fill": fill_percent(enrolled, capacity), "fill_level": fill_level(enrolled, capacity)}
+    return {
+        "count": len(live),
+        "capacity": capacity,
+        "enrolled": enrolled,
+        "fill": fill_percent(enrolled, capacity),
+        "fill_level": fill_level(enrolled, capacity),
+    }
 
 
 def suspended_institutions(programme) -> set[int]:
-    return set(InstitutionYearStatus.objects.filter(programme=programme, status="suspended")
-               .values_list("institution_id", flat=True))
+    return set(
+        InstitutionYearStatus.objects.filter(programme=programme, status="suspended").values_list(
+            "institution_id", flat=True
+        )
+    )
 
 
 def next_number(programme) -> int:
-    last = TrainingClass.objects.filter(programme=programme).order_by("-number").values_list("number", flat=True).first()
+    last = (
+        TrainingClass.objects.filter(programme=programme)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     return (last or 0) + 1
 
 
@@ -83,10 +100,14 @@ def week_view(tc: TrainingClass, sessions: list[TimetableSession], today: dateti
     """The timetable as a grid: one column per day of the class, one row per quarter hour from the earliest
     hour to the latest (at least 8:00–18:00). Each session gets `row_start`/`row_end`/`column` for CSS grid
     placement; a phone shows the same blocks as a list per day."""
-    class_days = [tc.start_date + datetime.timedelta(days=i) for i in range((tc.end_date - tc.start_date).days + 1)]
+    class_days = [
+        tc.start_date + datetime.timedelta(days=i) for i in range((tc.end_date - tc.start_date).days + 1)
+    ]
     dates = sorted(set(class_days) | {s.date for s in sessions})
-    days = {d: Day(d, class_days.index(d) + 1 if d in class_days else None, i + 2, d == today)
-            for i, d in enumerate(dates)}
+    days = {
+        d: Day(d, class_days.index(d) + 1 if d in class_days else None, i + 2, d == today)
+        for i, d in enumerate(dates)
+    }
     top, bottom = 8 * 60, 18 * 60
     if sessions:
         top = min(top, min(_minutes(s.start) for s in sessions) // 60 * 60)
@@ -97,8 +118,14 @@ def week_view(tc: TrainingClass, sessions: list[TimetableSession], today: dateti
         s.column = days[s.date].column
         days[s.date].sessions.append(s)
     hours = [{"label": f"{m // 60:02d}:00", "row": 2 + (m - top) // SLOT} for m in range(top, bottom, 60)]
-    return {"days": list(days.values()), "hours": hours, "rows": (bottom - top) // SLOT,
-            "columns": len(days), "hour_span": 60 // SLOT, "empty": not sessions}
+    return {
+        "days": list(days.values()),
+        "hours": hours,
+        "rows": (bottom - top) // SLOT,
+        "columns": len(days),
+        "hour_span": 60 // SLOT,
+        "empty": not sessions,
+    }
 
 
 def roster(tc: TrainingClass) -> list[Registration]:
@@ -107,8 +134,11 @@ def roster(tc: TrainingClass) -> list[Registration]:
 
 def waiting_for_class(programme_id) -> list[Registration]:
     """Approved registrations of the programme not yet in a class (manual assignment)."""
-    return list(Registration.objects.filter(programme_id=programme_id, status="approved")
-                .select_related("trainee", "enterprise", "region").order_by("region_id", "trainee__name"))
+    return list(
+        Registration.objects.filter(programme_id=programme_id, status="approved")
+        .select_related("trainee", "enterprise", "region")
+        .order_by("region_id", "trainee__name")
+    )
 
 
 def placement_summary(classes: list[TrainingClass], proposed: dict[int, int]) -> list[dict]:
@@ -117,9 +147,17 @@ def placement_summary(classes: list[TrainingClass], proposed: dict[int, int]) ->
     for c in classes:
         n = proposed.get(c.pk, 0)
         total = c.enrolled + n
-        out.append({"cls": c, "proposed": n, "total": total, "left": c.capacity - total,
-                    "fill": fill_percent(total, c.capacity), "fill_level": fill_level(total, c.capacity),
-                    "over": total > c.capacity})
+        out.append(
+            {
+                "cls": c,
+                "proposed": n,
+                "total": total,
+                "left": c.capacity - total,
+                "fill": fill_percent(total, c.capacity),
+                "fill_level": fill_level(total, c.capacity),
+                "over": total > c.capacity,
+            }
+        )
     return out
 
 
@@ -132,18 +170,34 @@ def institution_week(today: datetime.date) -> dict:
     classes to come. Scoped by the ORM to the signed-in institution."""
     monday = today - datetime.timedelta(days=today.weekday())
     sunday = monday + datetime.timedelta(days=6)
-    week = list(TrainingClass.objects.filter(start_date__lte=sunday, end_date__gte=monday)
-                .exclude(status="cancelled").select_related("programme").order_by("start_date", "number"))
-    upcoming = list(TrainingClass.objects.filter(start_date__gt=sunday).exclude(status="cancelled")
-                    .select_related("programme").order_by("start_date", "number")[:5])
+    week = list(
+        TrainingClass.objects.filter(start_date__lte=sunday, end_date__gte=monday)
+        .exclude(status="cancelled")
+        .select_related("programme")
+        .order_by("start_date", "number")
+    )
+    upcoming = list(
+        TrainingClass.objects.filter(start_date__gt=sunday)
+        .exclude(status="cancelled")
+        .select_related("programme")
+        .order_by("start_date", "number")[:5]
+    )
     for c in week + upcoming:
         c.fill = fill_percent(c.enrolled, c.capacity)
         c.fill_level = fill_level(c.enrolled, c.capacity)
-    sessions = list(TimetableSession.objects.filter(date=today).select_related("training_class", "topic", "faculty")
-                    .order_by("start", "training_class__number"))
-    return {"monday": monday, "sunday": sunday, "week_classes": week, "today_sessions": sessions,
-            "upcoming_classes": upcoming,
-            "week_session_count": TimetableSession.objects.filter(date__range=(monday, sunday)).count()}
+    sessions = list(
+        TimetableSession.objects.filter(date=today)
+        .select_related("training_class", "topic", "faculty")
+        .order_by("start", "training_class__number")
+    )
+    return {
+        "monday": monday,
+        "sunday": sunday,
+        "week_classes": week,
+        "today_sessions": sessions,
+        "upcoming_classes": upcoming,
+        "week_session_count": TimetableSession.objects.filter(date__range=(monday, sunday)).count(),
+    }
 
 
 def placement_notes(chosen: dict[int, int], proposed: dict[int, int | None], reasons: dict[int, str]) -> dict:
@@ -164,5 +218,7 @@ def placement_notes(chosen: dict[int, int], proposed: dict[int, int | None], rea
 
 
 def registration_names(ids) -> dict[int, str]:
-    return {r.pk: f"{r.trainee.name}（{r.enterprise.name}）"
-            for r in Registration.objects.filter(pk__in=ids).select_related("trainee", "enterprise")}
+    return {
+        r.pk: f"{r.trainee.name}（{r.enterprise.name}）"
+        for r in Registration.objects.filter(pk__in=ids).select_related("trainee", "enterprise")
+    }

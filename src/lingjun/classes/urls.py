@@ -9,8 +9,11 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_detail, name="detail"),
     path("classes/<int:pk>/edit/", views.class_edit, name="edit"),
     path("classes/<int:pk>/roster/", views.roster_action, name="roster_action"),
-    re_path(r"^classes/(?P<pk>\d+)/(?P<kind>timetable|roster|signin|contacts)\.(?P<fmt>xlsx|pdf|ics)$",
-            views.class_document, name="document"),
+    re_path(
+        r"^classes/(?P<pk>\d+)/(?P<kind>timetable|roster|signin|contacts)\.(?P<fmt>xlsx|pdf|ics)$",
+        views.class_document,
+        name="document",
+    ),
     path("classes/sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("classes/sessions/<int:pk>/delete/", views.session_delete, name="session_delete"),
     path("faculty/", views.faculty_list, name="faculty"),

@@ -45,6 +45,7 @@ def _current_programme():
 
 # --- classes of a programme ---------------------------------------------------------------------------
 
+
 @page
 def classes_current(request):
     return redirect("classes:list", _current_programme().pk)
@@ -59,8 +60,11 @@ def class_list(request, pk):
     form = None
     if can_create:
         suspended = queries.suspended_institutions(programme)
-        initial = {"number": queries.next_number(programme), "track": (programme.tracks or [""])[0],
-                   "capacity": max(1, programme.target_trainees // max(1, programme.planned_classes))}
+        initial = {
+            "number": queries.next_number(programme),
+            "track": (programme.tracks or [""])[0],
+            "capacity": max(1, programme.target_trainees // max(1, programme.planned_classes)),
+        }
         form = ClassForm(request.POST or None, programme=programme, suspended=suspended, initial=initial)
     if request.method == "POST":
         permissions.check(user, "class.create")
@@ -73,11 +77,20 @@ def class_list(request, pk):
                 messages.success(request, f"已开设第{tc.number}期（{tc.city}），现在可以安排课表。")
                 return redirect("classes:detail", tc.pk)
     classes = queries.classes_of(programme)
-    return render(request, "classes/list.html", {
-        "programme": programme, "classes": classes, "totals": queries.class_totals(classes), "form": form,
-        "can_assign": permissions.allowed(user, "class.assign"),
-        "approved_waiting": queries.approved_count(programme.pk) if permissions.allowed(user, "class.assign") else 0,
-    })
+    return render(
+        request,
+        "classes/list.html",
+        {
+            "programme": programme,
+            "classes": classes,
+            "totals": queries.class_totals(classes),
+            "form": form,
+            "can_assign": permissions.allowed(user, "class.assign"),
+            "approved_waiting": queries.approved_count(programme.pk)
+            if permissions.allowed(user, "class.assign")
+            else 0,
+        },
+    )
 
 
 @page
@@ -85,12 +98,31 @@ def class_edit(request, pk):
     user = request.user
     permissions.check(user, "class.edit")
     tc = services.get_class(user, pk)
-    initial = {f: getattr(tc, f) for f in ("number", "track", "city", "venue", "capacity", "head_teacher",
-                                           "head_teacher_phone", "status")}
-    initial.update(institution=str(tc.institution_id), start_date=tc.start_date.isoformat(),
-                   end_date=tc.end_date.isoformat())
-    form = ClassForm(request.POST or None, programme=tc.programme, initial=initial, with_status=True,
-                     suspended=queries.suspended_institutions(tc.programme))
+    initial = {
+        f: getattr(tc, f)
+        for f in (
+            "number",
+            "track",
+            "city",
+            "venue",
+            "capacity",
+            "head_teacher",
+            "head_teacher_phone",
+            "status",
+        )
+    }
+    initial.update(
+        institution=str(tc.institution_id),
+        start_date=tc.start_date.isoformat(),
+        end_date=tc.end_date.isoformat(),
+    )
+    form = ClassForm(
+        request.POST or None,
+        programme=tc.programme,
+        initial=initial,
+        with_status=True,
+        suspended=queries.suspended_institutions(tc.programme),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             tc = services.update_class(user, tc.pk, form.service_data())
@@ -104,10 +136,13 @@ def class_edit(request, pk):
 
 # --- class detail: header, week timetable, roster, documents -------------------------------------------
 
+
 def _session_initial(request, tc: TrainingClass, sessions) -> dict:
     wanted = request.GET.get("date", "")
-    days = {(tc.start_date + datetime.timedelta(days=i)).isoformat()
-            for i in range((tc.end_date - tc.start_date).days + 1)}
+    days = {
+        (tc.start_date + datetime.timedelta(days=i)).isoformat()
+        for i in range((tc.end_date - tc.start_date).days + 1)
+    }
     if wanted in days:
         return {"date": wanted}
     return {"date": (sessions[-1].date if sessions else tc.start_date).isoformat()}
@@ -122,7 +157,9 @@ def class_detail(request, pk):
     can_edit = permissions.allowed(user, "timetable.edit")
     form = None
     if can_edit:
-        form = SessionForm(request.POST or None, training_class=tc, initial=_session_initial(request, tc, sessions))
+        form = SessionForm(
+            request.POST or None, training_class=tc, initial=_session_initial(request, tc, sessions)
+        )
     if request.method == "POST":
         permissions.check(user, "timetable.edit")
         if form.is_valid():
@@ -131,28 +168,51 @@ def class_detail(request, pk):
             except DomainError as exc:
                 _show(form, exc)
             else:
-                messages.success(request, f"已添加课程“{s.title}”（{queries.day_label(s.date)} "
-                                          f"{s.start:%H:%M}—{s.end:%H:%M}）。")
-                return redirect(reverse("classes:detail", args=[tc.pk]) + f"?date={s.date.isoformat()}#timetable")
+                messages.success(
+                    request,
+                    f"已添加课程“{s.title}”（{queries.day_label(s.date)} {s.start:%H:%M}—{s.end:%H:%M}）。",
+                )
+                return redirect(
+                    reverse("classes:detail", args=[tc.pk]) + f"?date={s.date.isoformat()}#timetable"
+                )
     today = timezone.localdate()
     show_roster = user.role in ("bureau", "centre", "institution", "region")
     can_assign = permissions.allowed(user, "class.assign")
-    return render(request, "classes/detail.html", {
-        "tc": tc, "week": queries.week_view(tc, sessions, today), "sessions": sessions, "form": form,
-        "can_edit": can_edit, "can_class_edit": permissions.allowed(user, "class.edit"),
-        "can_documents": permissions.allowed(user, "class.documents"), "can_assign": can_assign,
-        "show_roster": show_roster, "roster": queries.roster(tc) if show_roster else [],
-        "fill": queries.fill_percent(tc.enrolled, tc.capacity), "fill_level": queries.fill_level(tc.enrolled, tc.capacity),
-        "waiting": queries.waiting_for_class(tc.programme_id) if can_assign else [],
-        "other_classes": (TrainingClass.objects.filter(programme_id=tc.programme_id, enrolled__lt=F("capacity"))
-                          .exclude(pk=tc.pk).exclude(status="cancelled").order_by("number") if can_assign else []),
-        "topics": Topic.objects.order_by("sort") if can_edit else [],
-        "links": {"attendance": permissions.allowed(user, "attendance.view"),
-                  "project": permissions.allowed(user, "attendance.project"),
-                  "completion": permissions.allowed(user, "completion.manage"),
-                  "certificates": permissions.allowed(user, "certificate.issue"),
-                  "evaluation": permissions.allowed(user, "evaluation.view")},
-    })
+    return render(
+        request,
+        "classes/detail.html",
+        {
+            "tc": tc,
+            "week": queries.week_view(tc, sessions, today),
+            "sessions": sessions,
+            "form": form,
+            "can_edit": can_edit,
+            "can_class_edit": permissions.allowed(user, "class.edit"),
+            "can_documents": permissions.allowed(user, "class.documents"),
+            "can_assign": can_assign,
+            "show_roster": show_roster,
+            "roster": queries.roster(tc) if show_roster else [],
+            "fill": queries.fill_percent(tc.enrolled, tc.capacity),
+            "fill_level": queries.fill_level(tc.enrolled, tc.capacity),
+            "waiting": queries.waiting_for_class(tc.programme_id) if can_assign else [],
+            "other_classes": (
+                TrainingClass.objects.filter(programme_id=tc.programme_id, enrolled__lt=F("capacity"))
+                .exclude(pk=tc.pk)
+                .exclude(status="cancelled")
+                .order_by("number")
+                if can_assign
+                else []
+            ),
+            "topics": Topic.objects.order_by("sort") if can_edit else [],
+            "links": {
+                "attendance": permissions.allowed(user, "attendance.view"),
+                "project": permissions.allowed(user, "attendance.project"),
+                "completion": permissions.allowed(user, "completion.manage"),
+                "certificates": permissions.allowed(user, "certificate.issue"),
+                "evaluation": permissions.allowed(user, "evaluation.view"),
+            },
+        },
+    )
 
 
 @page
@@ -185,15 +245,24 @@ def roster_action(request, pk):
 
 # --- timetable sessions ------------------------------------------------------------------------------
 
+
 @page
 def session_edit(request, pk):
     user = request.user
     permissions.check(user, "timetable.edit")
     s = services.get_session(user, pk)
     tc = services.get_class(user, s.training_class_id)
-    initial = {"date": s.date.isoformat(), "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}", "title": s.title,
-               "topic": s.topic_id, "format": s.format, "faculty": str(s.faculty_id or ""), "place": s.place,
-               "required": s.required}
+    initial = {
+        "date": s.date.isoformat(),
+        "start": f"{s.start:%H:%M}",
+        "end": f"{s.end:%H:%M}",
+        "title": s.title,
+        "topic": s.topic_id,
+        "format": s.format,
+        "faculty": str(s.faculty_id or ""),
+        "place": s.place,
+        "required": s.required,
+    }
     form = SessionForm(request.POST or None, training_class=tc, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,16 +288,21 @@ def session_delete(request, pk):
 
 # --- documents ---------------------------------------------------------------------------------------
 
+
 @page
 def class_document(request, pk, kind, fmt):
     try:
-        return documents.class_document(request.user, pk, kind, fmt, session_id=request.GET.get("session"),
-                                        host=request.get_host())
+        return documents.class_document(
+            request.user, pk, kind, fmt, session_id=request.GET.get("session"), host=request.get_host()
+        )
     except FontMissing as exc:
-        return render(request, "core/error.html", {"title": "暂时无法生成 PDF", "error": exc}, status=exc.status)
+        return render(
+            request, "core/error.html", {"title": "暂时无法生成 PDF", "error": exc}, status=exc.status
+        )
 
 
 # --- faculty -----------------------------------------------------------------------------------------
+
 
 @page
 def faculty_list(request):
@@ -255,11 +329,21 @@ def faculty_list(request):
     if topic:
         qs = qs.filter(topics__code=topic)
     page_obj = Paginator(qs.distinct(), 30).get_page(request.GET.get("page"))
-    return render(request, "classes/faculty.html", {
-        "form": form, "page_obj": page_obj, "q": q, "topic": topic, "topics": Topic.objects.order_by("sort")})
+    return render(
+        request,
+        "classes/faculty.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "q": q,
+            "topic": topic,
+            "topics": Topic.objects.order_by("sort"),
+        },
+    )
 
 
 # --- placement ---------------------------------------------------------------------------------------
+
 
 @page
 def placement_current(request):
@@ -301,7 +385,9 @@ def placement(request, pk):
                 names = queries.registration_names([r["registration"] for r in result["refused"]])
                 messages.error(request, f"{len(result['refused'])} 人未能编班，请调整后重新运行：")
                 for r in result["refused"][:30]:
-                    messages.error(request, f"{names.get(r['registration'], r['registration'])}：{r['message']}")
+                    messages.error(
+                        request, f"{names.get(r['registration'], r['registration'])}：{r['message']}"
+                    )
                 if len(result["refused"]) > 30:
                     messages.error(request, f"……另有 {len(result['refused']) - 30} 人。")
             return redirect("classes:placement", programme.pk)
@@ -317,9 +403,18 @@ def placement(request, pk):
             r["preference_text"] = "、".join(f"第{n}期" for n in (r["preferences"] or [])) or "未填"
             r["class_number"] = numbers.get(r["class"])
             rows.append(r)
-    return render(request, "classes/placement.html", {
-        "programme": programme, "classes": classes, "summary": queries.placement_summary(classes, proposed),
-        "proposal": proposal, "rows": rows, "waiting": queries.approved_count(programme.pk),
-        "enrolled": sum(c.enrolled for c in classes), "capacity": sum(c.capacity for c in classes),
-        "free": sum(max(0, c.capacity - c.enrolled) for c in classes),
-    })
+    return render(
+        request,
+        "classes/placement.html",
+        {
+            "programme": programme,
+            "classes": classes,
+            "summary": queries.placement_summary(classes, proposed),
+            "proposal": proposal,
+            "rows": rows,
+            "waiting": queries.approved_count(programme.pk),
+            "enrolled": sum(c.enrolled for c in classes),
+            "capacity": sum(c.capacity for c in classes),
+            "free": sum(max(0, c.capacity - c.enrolled) for c in classes),
+        },
+    )

@@ -46,7 +46,9 @@ class AuditFilter(Schema):
     offset: int = 0
 
 
-@router.get("/audit", response={200: AuditPage, **ERRORS}, summary="审计记录（who, when, action, from, to, why）")
+@router.get(
+    "/audit", response={200: AuditPage, **ERRORS}, summary="审计记录（who, when, action, from, to, why）"
+)
 def audit_list(request, filters: Query[AuditFilter]):
     permissions.check(request.auth, "audit.view")
     qs = AuditEntry.objects.all()
@@ -59,4 +61,4 @@ def audit_list(request, filters: Query[AuditFilter]):
         qs = qs.filter(action=filters.action)
     limit = max(1, min(filters.limit, 500))
     offset = max(0, filters.offset)
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}

@@ -18,15 +18,39 @@ log = logging.getLogger("lingjun.api")
 
 # Chinese names of fields, so every message says which field is wrong.
 FIELD_LABELS = {
-    "username": "用户名", "password": "密码", "role": "角色", "region": "地区", "institution": "机构",
-    "display_name": "姓名/单位", "year": "年度", "title": "名称", "notice_number": "文号",
-    "target_trainees": "目标培训人数", "min_manufacturing_share": "制造业企业最低占比",
-    "registration_deadline": "报名截止日期", "planned_classes": "计划期数", "days_per_class": "每期天数",
-    "tracks": "培训方向", "status": "状态", "quotas": "名额", "total": "总名额", "weights": "权重",
-    "name": "名称", "kind": "类别", "department": "单位名称", "leader_name": "分管负责人姓名",
-    "leader_position": "分管负责人职务", "leader_phone": "分管负责人办公电话", "liaison_name": "联系人姓名",
-    "liaison_position": "联系人职务", "liaison_phone": "联系人办公电话", "liaison_mobile": "联系人手机",
-    "liaison_email": "联系人电子邮箱", "reason": "理由", "limit": "每页条数", "offset": "起始位置",
+    "username": "用户名",
+    "password": "密码",
+    "role": "角色",
+    "region": "地区",
+    "institution": "机构",
+    "display_name": "姓名/单位",
+    "year": "年度",
+    "title": "名称",
+    "notice_number": "文号",
+    "target_trainees": "目标培训人数",
+    "min_manufacturing_share": "制造业企业最低占比",
+    "registration_deadline": "报名截止日期",
+    "planned_classes": "计划期数",
+    "days_per_class": "每期天数",
+    "tracks": "培训方向",
+    "status": "状态",
+    "quotas": "名额",
+    "total": "总名额",
+    "weights": "权重",
+    "name": "名称",
+    "kind": "类别",
+    "department": "单位名称",
+    "leader_name": "分管负责人姓名",
+    "leader_position": "分管负责人职务",
+    "leader_phone": "分管负责人办公电话",
+    "liaison_name": "联系人姓名",
+    "liaison_position": "联系人职务",
+    "liaison_phone": "联系人办公电话",
+    "liaison_mobile": "联系人手机",
+    "liaison_email": "联系人电子邮箱",
+    "reason": "理由",
+    "limit": "每页条数",
+    "offset": "起始位置",
 }
 
 TYPE_CODES = {
@@ -84,7 +108,9 @@ def translate_pydantic(errors: list[dict]) -> ValidationFailed:
             message = f"不能超过 {err['ctx']['max_length']} 个字符。"
         label = FIELD_LABELS.get(field.split(".")[-1], field) if field else "请求内容"
         issues.append(FieldIssue(field or "body", code, f"{label}：{message}"))
-    return ValidationFailed(issues, detail=("请求内容有误：" + issues[0].message) if len(issues) == 1 else None)
+    return ValidationFailed(
+        issues, detail=("请求内容有误：" + issues[0].message) if len(issues) == 1 else None
+    )
 
 
 def install(api) -> None:
@@ -104,8 +130,11 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return respond(request, DomainError("not_authenticated", "请先登录，或提供有效的访问令牌。", status=401),
-                       {"WWW-Authenticate": "Bearer"})
+        return respond(
+            request,
+            DomainError("not_authenticated", "请先登录，或提供有效的访问令牌。", status=401),
+            {"WWW-Authenticate": "Bearer"},
+        )
 
     @api.exception_handler(Throttled)
     def throttled(request, exc):
@@ -116,8 +145,13 @@ def install(api) -> None:
         if exc.status_code == 400:
             return respond(request, DomainError("malformed_json", "请求体不是有效的 JSON。", status=400))
         if exc.status_code == 403:
-            return respond(request, DomainError("forbidden", "没有权限（如使用网页登录，请检查 CSRF 令牌）。", status=403))
-        return respond(request, DomainError("http_error", str(exc) or "请求无法处理。", status=exc.status_code))
+            return respond(
+                request,
+                DomainError("forbidden", "没有权限（如使用网页登录，请检查 CSRF 令牌）。", status=403),
+            )
+        return respond(
+            request, DomainError("http_error", str(exc) or "请求无法处理。", status=exc.status_code)
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
@@ -126,9 +160,14 @@ def install(api) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-        return respond(request, DomainError(
-            "request_too_large", f"请求内容过大（超过 {limit} MB）。上传工作簿请使用文件上传，单个文件不超过 10 MB。",
-            status=413))
+        return respond(
+            request,
+            DomainError(
+                "request_too_large",
+                f"请求内容过大（超过 {limit} MB）。上传工作簿请使用文件上传，单个文件不超过 10 MB。",
+                status=413,
+            ),
+        )
 
     @api.exception_handler(MultiPartParserError)
     @api.exception_handler(SuspiciousOperation)
@@ -140,8 +179,12 @@ def install(api) -> None:
         # A value the database cannot store (a NUL character in a form field, a number beyond its column):
         # the input's fault, not the server's. Logged, since a validator should have caught it first.
         log.warning("database refused a value in %s %s: %s", request.method, request.path, exc)
-        return respond(request, DomainError("invalid_value", "提交的内容含有无法保存的字符或超出范围的数值，请检查后重试。",
-                                            status=422))
+        return respond(
+            request,
+            DomainError(
+                "invalid_value", "提交的内容含有无法保存的字符或超出范围的数值，请检查后重试。", status=422
+            ),
+        )
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

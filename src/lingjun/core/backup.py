@@ -54,8 +54,12 @@ def engine() -> str:
 def table_counts(conn=None) -> dict[str, int]:
     """Rows per table of the Django database (or of an sqlite3 connection), for comparing a copy."""
     if conn is not None:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
     with connection.cursor() as cur:
         names = sorted(connection.introspection.table_names(cur))
@@ -69,18 +73,28 @@ def table_counts(conn=None) -> dict[str, int]:
 def pg_tool(name: str) -> str:
     """pg_dump / pg_restore from PATH, else the newest Debian cluster's binaries."""
     found = shutil.which(name)
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: [int(x) for x in Path(p).parts[-3].split(".") if x.isdigit()])
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: [int(x) for x in Path(p).parts[-3].split(".") if x.isdigit()],
+    )
     if candidates:  # prefer the newest server tools: pg_dump must not be older than the server
         return candidates[-1]
     if found:
         return found
-    raise BackupError("tool_missing", f"找不到 {name}。请安装 PostgreSQL 客户端（如 apt-get install postgresql-client）。")
+    raise BackupError(
+        "tool_missing", f"找不到 {name}。请安装 PostgreSQL 客户端（如 apt-get install postgresql-client）。"
+    )
 
 
 def _pg_env(settings_dict: dict) -> dict:
     env = dict(os.environ)
-    mapping = {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD", "NAME": "PGDATABASE"}
+    mapping = {
+        "HOST": "PGHOST",
+        "PORT": "PGPORT",
+        "USER": "PGUSER",
+        "PASSWORD": "PGPASSWORD",
+        "NAME": "PGDATABASE",
+    }
     for key, var in mapping.items():
         if settings_dict.get(key):
             env[var] = str(settings_dict[key])
@@ -107,8 +121,12 @@ def backup(target: str | os.PathLike) -> Result:
             tables = sqlite_copy(connection.connection, tmp)
         else:
             env = _pg_env(connection.settings_dict)
-            run = subprocess.run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                                  "--file", tmp], env=env, capture_output=True, text=True)
+            run = subprocess.run(
+                [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", tmp],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if run.returncode != 0:
                 raise BackupError(detail="pg_dump 失败：" + run.stderr.strip()[-500:])
             tables = table_counts()
@@ -152,8 +170,11 @@ def backup_kind(path: Path) -> str:
         return "sqlite"
     if head.startswith(PGDUMP_MAGIC):
         return "postgresql"
-    raise BackupError("not_a_backup", "该文件不是本平台的备份文件（既非 SQLite 数据库，也非 pg_dump 自定义格式）。",
-                      status=422)
+    raise BackupError(
+        "not_a_backup",
+        "该文件不是本平台的备份文件（既非 SQLite 数据库，也非 pg_dump 自定义格式）。",
+        status=422,
+    )
 
 
 def restore(source: str | os.PathLike, into: str | None = None, *, allow_overwrite: bool = False) -> Result:
@@ -164,9 +185,15 @@ def restore(source: str | os.PathLike, into: str | None = None, *, allow_overwri
     if not source.is_file():
         raise BackupError("not_found", f"备份文件不存在：{source}", status=422)
     kind = backup_kind(source)
-    target_kind = ("postgresql" if into.startswith(("postgres://", "postgresql://")) else "sqlite") if into else engine()
+    target_kind = (
+        ("postgresql" if into.startswith(("postgres://", "postgresql://")) else "sqlite")
+        if into
+        else engine()
+    )
     if kind != target_kind:
-        raise BackupError("wrong_engine", f"备份文件来自 {kind}，而目标数据库是 {target_kind}，不能直接恢复。", status=422)
+        raise BackupError(
+            "wrong_engine", f"备份文件来自 {kind}，而目标数据库是 {target_kind}，不能直接恢复。", status=422
+        )
     started = time.perf_counter()
     if kind == "sqlite":
         src = _open_sqlite(f"file:{source}?mode=ro", uri=True)
@@ -178,7 +205,9 @@ def restore(source: str | os.PathLike, into: str | None = None, *, allow_overwri
                 dest = connection.connection
             try:
                 if not allow_overwrite and any(table_counts(dest).values()):
-                    raise BackupError("target_not_empty", "目标数据库已有数据。确认用备份覆盖，请加 --yes。", status=409)
+                    raise BackupError(
+                        "target_not_empty", "目标数据库已有数据。确认用备份覆盖，请加 --yes。", status=409
+                    )
                 src.backup(dest)
                 tables = table_counts(dest)
             finally:
@@ -191,32 +220,61 @@ def restore(source: str | os.PathLike, into: str | None = None, *, allow_overwri
         settings_dict = _pg_settings_from_url(into) if into else connection.settings_dict
         env = _pg_env(settings_dict)
         if not allow_overwrite and _pg_has_tables(env):
-            raise BackupError("target_not_empty", "目标数据库已有数据。确认用备份覆盖，请加 --yes。", status=409)
-        run = subprocess.run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                              "--single-transaction", "--exit-on-error", "--dbname", env["PGDATABASE"], str(source)],
-                             env=env, capture_output=True, text=True)
+            raise BackupError(
+                "target_not_empty", "目标数据库已有数据。确认用备份覆盖，请加 --yes。", status=409
+            )
+        run = subprocess.run(
+            [
+                pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                env["PGDATABASE"],
+                str(source),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             raise BackupError(detail="pg_restore 失败：" + run.stderr.strip()[-500:])
         tables = _pg_counts(env) if into else table_counts()
         size = source.stat().st_size
-    return Result(Path(into) if into and kind == "sqlite" else source, kind, time.perf_counter() - started, size,
-                  tables)
+    return Result(
+        Path(into) if into and kind == "sqlite" else source, kind, time.perf_counter() - started, size, tables
+    )
 
 
 def _pg_connect(env: dict):
     import psycopg
 
-    return psycopg.connect(host=env.get("PGHOST"), port=env.get("PGPORT"), user=env.get("PGUSER"),
-                           password=env.get("PGPASSWORD"), dbname=env["PGDATABASE"], autocommit=True)
+    return psycopg.connect(
+        host=env.get("PGHOST"),
+        port=env.get("PGPORT"),
+        user=env.get("PGUSER"),
+        password=env.get("PGPASSWORD"),
+        dbname=env["PGDATABASE"],
+        autocommit=True,
+    )
 
 
 def _pg_has_tables(env: dict) -> bool:
     with _pg_connect(env) as conn:
-        return conn.execute("SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public')").fetchone()[0]
+        return conn.execute("SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public')").fetchone()[
+            0
+        ]
 
 
 def _pg_counts(env: dict) -> dict[str, int]:
     with _pg_connect(env) as conn:
-        names = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
         return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}

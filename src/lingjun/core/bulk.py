@@ -46,7 +46,9 @@ def _raw_converter(field: models.Field):
     return None
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], batch: int = 2000) -> int:
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], batch: int = 2000
+) -> int:
     """INSERT `rows` (values in `fields` order; FK fields by attname, e.g. "region_id") into `model`'s table."""
     meta = model._meta
     cols, convs = [], []
@@ -54,8 +56,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         f = meta.get_field(name[:-3] if name.endswith("_id") and not _has(meta, name) else name)
         cols.append(connection.ops.quote_name(f.column))
         convs.append(_converter(f))
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(cols)}) "
-           f"VALUES ({', '.join(['%s'] * len(cols))})")
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(cols)}) "
+        f"VALUES ({', '.join(['%s'] * len(cols))})"
+    )
     return _execute_many(sql, convs, rows, batch)
 
 
@@ -89,7 +93,9 @@ def _has(meta, name: str) -> bool:
         return False
 
 
-def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], batch: int = 2000) -> int:
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], batch: int = 2000
+) -> int:
     """UPDATE many rows by primary key: each row is the values of `fields` followed by the pk. One
     `executemany` instead of Django's bulk_update CASE expressions (which grow quadratically slow)."""
     meta = model._meta
@@ -98,6 +104,8 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         f = meta.get_field(name[:-3] if name.endswith("_id") and not _has(meta, name) else name)
         sets.append(f"{connection.ops.quote_name(f.column)} = %s")
         convs.append(_converter(f))
-    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(sets)} "
-           f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
     return _execute_many(sql, convs + [None], rows, batch)

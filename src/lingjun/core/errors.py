@@ -24,7 +24,9 @@ class DomainError(Exception):
     code = "rule_violation"
     detail = "操作不符合规则。"
 
-    def __init__(self, code: str | None = None, detail: str | None = None, errors=(), status: int | None = None):
+    def __init__(
+        self, code: str | None = None, detail: str | None = None, errors=(), status: int | None = None
+    ):
         self.code = code or self.code
         self.detail = detail or self.detail
         self.errors = list(errors)

@@ -33,8 +33,15 @@ def neutralise(value):
 
 def new_workbook(buffer) -> xlsxwriter.Workbook:
     """Workbooks never turn strings into formulas or links; `write_cell` does the rest."""
-    return xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
+    return xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
 
 
 @dataclass
@@ -48,7 +55,9 @@ class Sheet:
     widths: Sequence[int] | None = None
     footnote: str | None = None
     validations: dict[int, list[str]] = field(default_factory=dict)  # column index -> allowed values
-    text_columns: set[int] = field(default_factory=set)  # stored as text (ID numbers must never become numbers)
+    text_columns: set[int] = field(
+        default_factory=set
+    )  # stored as text (ID numbers must never become numbers)
 
 
 def write_cell(ws, row, col, value, fmt=None, *, text: bool = False):
@@ -69,11 +78,21 @@ def write_cell(ws, row, col, value, fmt=None, *, text: bool = False):
 def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
     buffer = io.BytesIO()
     wb = new_workbook(buffer)
-    title_fmt = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
-                               "font_name": "宋体"})
+    title_fmt = wb.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"}
+    )
     subtitle_fmt = wb.add_format({"align": "left", "font_name": "宋体"})
-    head_fmt = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
-                              "bg_color": "#EEF2F7", "text_wrap": True, "font_name": "宋体"})
+    head_fmt = wb.add_format(
+        {
+            "bold": True,
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "bg_color": "#EEF2F7",
+            "text_wrap": True,
+            "font_name": "宋体",
+        }
+    )
     cell_fmt = wb.add_format({"border": 1, "valign": "vcenter", "font_name": "宋体"})
     total_fmt = wb.add_format({"bold": True, "border": 1, "font_name": "宋体"})
     text_fmt = wb.add_format({"num_format": "@", "font_name": "宋体"})
@@ -109,8 +128,13 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
         for c, w in enumerate(widths):
             ws.set_column(c, c, w, text_fmt if c in sheet.text_columns else None)
         for col, values in sheet.validations.items():
-            ws.data_validation(header_row + 1, col, max(last_data_row, header_row + 1000), col,
-                               {"validate": "list", "source": [neutralise(v) for v in values]})
+            ws.data_validation(
+                header_row + 1,
+                col,
+                max(last_data_row, header_row + 1000),
+                col,
+                {"validate": "list", "source": [neutralise(v) for v in values]},
+            )
         ws.freeze_panes(header_row + 1, 0)
         ws.repeat_rows(header_row)
         ws.set_paper(9)  # A4
@@ -134,11 +158,17 @@ def build_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers)
     for values in rows:
-        writer.writerow(["" if v is None else neutralise(v if not isinstance(v, bool) else ("是" if v else "否"))
-                         for v in values])
+        writer.writerow(
+            [
+                "" if v is None else neutralise(v if not isinstance(v, bool) else ("是" if v else "否"))
+                for v in values
+            ]
+        )
     # BOM so that Excel on Windows opens the UTF-8 file with Chinese intact.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    return _attachment(HttpResponse(build_csv(headers, rows), content_type="text/csv; charset=utf-8"), filename)
+    return _attachment(
+        HttpResponse(build_csv(headers, rows), content_type="text/csv; charset=utf-8"), filename
+    )

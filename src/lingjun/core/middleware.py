@@ -71,12 +71,17 @@ class ApiErrorBodyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (response.status_code >= 400 and request.path.startswith(API_PREFIX)
-                and not response.get("Content-Type", "").startswith("application/json")
-                and not getattr(response, "streaming", False)):
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+            and not getattr(response, "streaming", False)
+        ):
             code, detail = _GENERIC_API_ERRORS.get(response.status_code, ("http_error", "请求无法处理。"))
             body = json.dumps({"code": code, "detail": detail, "errors": []}, ensure_ascii=False)
-            replaced = HttpResponse(body, status=response.status_code, content_type="application/json; charset=utf-8")
+            replaced = HttpResponse(
+                body, status=response.status_code, content_type="application/json; charset=utf-8"
+            )
             for header in ("Allow", "Retry-After", "WWW-Authenticate"):
                 if header in response:
                     replaced[header] = response[header]
@@ -86,7 +91,11 @@ class ApiErrorBodyMiddleware:
 
 # A JSON escape of U+0000: an odd number of backslashes before u0000 (an even number is a literal backslash).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-NUL_ERROR = {"code": "invalid_characters", "detail": "提交的内容含有空字符（\\0），请删除后重试。", "errors": []}
+NUL_ERROR = {
+    "code": "invalid_characters",
+    "detail": "提交的内容含有空字符（\\0），请删除后重试。",
+    "errors": [],
+}
 
 
 class ApiInputGuardMiddleware:
@@ -99,15 +108,23 @@ class ApiInputGuardMiddleware:
 
     def __call__(self, request):
         if request.path.startswith(API_PREFIX) and self._has_nul(request):
-            return HttpResponse(json.dumps(NUL_ERROR, ensure_ascii=False), status=422,
-                                content_type="application/json; charset=utf-8")
+            return HttpResponse(
+                json.dumps(NUL_ERROR, ensure_ascii=False),
+                status=422,
+                content_type="application/json; charset=utf-8",
+            )
         return self.get_response(request)
 
     @staticmethod
     def _has_nul(request) -> bool:
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             return True
-        if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.content_type == "application/json" and request.method in (
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+        ):
             try:
                 body = request.body
             except Exception:  # noqa: BLE001 - too large a body: the API answers that itself

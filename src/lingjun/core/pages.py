@@ -25,7 +25,9 @@ def page(view):
             return render(request, "core/error.html", {"title": "未找到", "error": exc}, status=404)
         except DomainError as exc:
             if exc.status in (403, 404, 429):
-                return render(request, "core/error.html", {"title": "无法完成", "error": exc}, status=exc.status)
+                return render(
+                    request, "core/error.html", {"title": "无法完成", "error": exc}, status=exc.status
+                )
             raise
 
     return wrapper

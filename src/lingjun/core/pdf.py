@@ -30,8 +30,10 @@ CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
 )
-INSTALL_HINT = ("请在服务器上安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），"
-                "或设置环境变量 LINGJUN_PDF_FONT 指向中文字体文件（.ttc 可写作 路径#序号）。")
+INSTALL_HINT = (
+    "请在服务器上安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），"
+    "或设置环境变量 LINGJUN_PDF_FONT 指向中文字体文件（.ttc 可写作 路径#序号）。"
+)
 
 
 class FontMissing(DomainError):
@@ -109,9 +111,16 @@ def table_style():
 
     # Chinese has no spaces between words: wrap at any character, and align left (justified CJK lines
     # would be stretched letter by letter).
-    return {"headings_style": FontFace(emphasis="", fill_color=(232, 237, 245)), "line_height": 5.5,
-            "padding": 1.2, "v_align": "M", "text_align": "LEFT", "wrapmode": WrapMode.CHAR,
-            "first_row_as_headings": True, "repeat_headings": 1}
+    return {
+        "headings_style": FontFace(emphasis="", fill_color=(232, 237, 245)),
+        "line_height": 5.5,
+        "padding": 1.2,
+        "v_align": "M",
+        "text_align": "LEFT",
+        "wrapmode": WrapMode.CHAR,
+        "first_row_as_headings": True,
+        "repeat_headings": 1,
+    }
 
 
 def pdf_response(pdf, filename: str) -> HttpResponse:

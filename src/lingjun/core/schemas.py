@@ -38,10 +38,18 @@ class WarningOut(Schema):
     message: str
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def page(qs, limit: int, offset: int):
     limit = max(1, min(int(limit), 500))
     offset = max(0, int(offset))
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}

@@ -39,11 +39,14 @@ def enrol_trainee(make_user, klass, region: str = "330000", status: str = "enrol
     rng = rng or random.Random()
     Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=500)
     officer = make_user("region", region=region)
-    reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
+    reg = reg_services.create_registration(
+        officer, klass.programme_id, fakes.registration_payload(rng, region)
+    )
     trainee = make_user("trainee")
     reg.trainee.user = trainee
     reg.trainee.save()
-    Registration.objects.filter(pk=reg.pk).update(status=status, training_class=klass, confirmed_at=timezone.now(),
-                                                  holds_seat=status != "withdrawn")
+    Registration.objects.filter(pk=reg.pk).update(
+        status=status, training_class=klass, confirmed_at=timezone.now(), holds_seat=status != "withdrawn"
+    )
     reg.refresh_from_db()
     return reg, trainee, officer

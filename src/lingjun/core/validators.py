@@ -12,8 +12,12 @@ from .errors import FieldIssue
 # re.ASCII: \d would otherwise match other scripts' digits (١٣٨…), stored as they came.
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # Office phones: area code and number, optional extension: 010-68205300, (0571)87001234, 68205300-801.
-PHONE_RE = re.compile(r"^(\(?0\d{2,3}\)?[- ]?)?\d{7,8}([-转#]\d{1,6})?$|^1[3-9]\d{9}$|^400-?\d{3}-?\d{4}$", re.ASCII)
-FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"－": "-", "（": "(", "）": ")", "　": " "})
+PHONE_RE = re.compile(
+    r"^(\(?0\d{2,3}\)?[- ]?)?\d{7,8}([-转#]\d{1,6})?$|^1[3-9]\d{9}$|^400-?\d{3}-?\d{4}$", re.ASCII
+)
+FULLWIDTH = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)} | {"－": "-", "（": "(", "）": ")", "　": " "}
+)
 
 
 def normalise_digits(value) -> str:
@@ -44,7 +48,9 @@ def check_phone(errors: list, field: str, value, label: str = "办公电话", re
     if not value and not required:
         return ""
     if not PHONE_RE.match(value):
-        errors.append(FieldIssue(field, "invalid_phone", f"{label}格式不正确，如 010-68205300 或 0571-87001234-801。"))
+        errors.append(
+            FieldIssue(field, "invalid_phone", f"{label}格式不正确，如 010-68205300 或 0571-87001234-801。")
+        )
     return value
 
 

@@ -46,8 +46,9 @@ def home(request):
 
         for r in ctx["registrations"]:
             if r.training_class_id and r.status in evaluation_services.TRAINED_STATUSES:
-                r.evaluation_state = ("done" if hasattr(r, "evaluation")
-                                      else evaluation_services.window_state(r.training_class))
+                r.evaluation_state = (
+                    "done" if hasattr(r, "evaluation") else evaluation_services.window_state(r.training_class)
+                )
     if programme is not None:
         today = timezone.localdate()
         ctx["days_left"] = (programme.registration_deadline - today).days
@@ -68,18 +69,22 @@ def home(request):
         if user.role == "centre":
             ctx["queue"] = Registration.objects.filter(programme=programme, status="submitted").aggregate(
                 confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
-                unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)))
+                unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)),
+            )
         if user.role == "region":
             ctx["quota"] = Quota.objects.filter(programme=programme, region_id=user.region_id).first()
             ctx["quota_left"] = (ctx["quota"].amount - ctx["quota"].used) if ctx["quota"] else 0
             ctx["workinfo"] = WorkInfo.objects.filter(programme=programme, region_id=user.region_id).first()
             # Scoped in the ORM to the officer's region.
             mine = Registration.objects.filter(programme=programme)
-            ctx["returned"] = list(mine.filter(status="returned").select_related("trainee", "enterprise")[:20])
+            ctx["returned"] = list(
+                mine.filter(status="returned").select_related("trainee", "enterprise")[:20]
+            )
             ctx["reg_counts"] = mine.aggregate(
                 drafts=Count("id", filter=Q(status="draft")),
                 unconfirmed=Count("id", filter=Q(status="submitted", confirmed_at__isnull=True)),
-                approved=Count("id", filter=Q(status__in=("approved", "enrolled"))))
+                approved=Count("id", filter=Q(status__in=("approved", "enrolled"))),
+            )
     if user.role == "assessor" and programme is not None:
         from lingjun.evaluations import services as evaluation_services
 
@@ -116,5 +121,14 @@ def audit_page(request):
             pass
     paginator = Paginator(qs.select_related("actor"), 50)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page_obj": page_obj, "q_object": q_object, "q_action": q_action,
-                                                "q_actor": q_actor, "q_date": q_date})
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "page_obj": page_obj,
+            "q_object": q_object,
+            "q_action": q_action,
+            "q_actor": q_actor,
+            "q_date": q_date,
+        },
+    )

@@ -26,21 +26,51 @@ def sheets(data: dict) -> list[Sheet]:
     year = data["year"]
     note = f"机构只能看到至少 {data['min_answers']} 份评价支撑的数字；少于该数的行显示为空。评分为 1–5 分的平均值。"
     return [
-        Sheet("按机构", ["培训机构", "评价份数", *DIM_HEADERS, "综合"],
-              [[r["name"], r["responses"], *_dims(r)] for r in data["by_institution"]],
-              title=f"{year}年度培训评价汇总（按机构）", footnote=note, widths=[30, 10, 10, 10, 10, 10, 10]),
-        Sheet("按班级", ["期次", "城市", "培训机构", "评价份数", *DIM_HEADERS, "综合"],
-              [[f"第{r['number']}期", r["city"], r["institution"], r["responses"], *_dims(r)] for r in data["by_class"]],
-              title=f"{year}年度培训评价汇总（按班级）", footnote=note),
-        Sheet("按师资", ["授课教师", "工作单位", "评价人数", "评分次数", "平均分"],
-              [[r["name"], r["affiliation"], r["responses"], r["ratings"], r["average"]] for r in data["by_faculty"]],
-              title=f"{year}年度课程评分（按师资）", footnote=note, widths=[14, 30, 10, 10, 10]),
-        Sheet("按专题", ["专题", "评价人数", "评分次数", "平均分"],
-              [[r["name"], r["responses"], r["ratings"], r["average"]] for r in data["by_topic"]],
-              title=f"{year}年度课程评分（按专题）", footnote=note, widths=[30, 10, 10, 10]),
-        Sheet("按形式", ["授课形式", "评价人数", "评分次数", "平均分"],
-              [[r["name"], r["responses"], r["ratings"], r["average"]] for r in data["by_format"]],
-              title=f"{year}年度课程评分（按授课形式）", footnote=note, widths=[16, 10, 10, 10]),
+        Sheet(
+            "按机构",
+            ["培训机构", "评价份数", *DIM_HEADERS, "综合"],
+            [[r["name"], r["responses"], *_dims(r)] for r in data["by_institution"]],
+            title=f"{year}年度培训评价汇总（按机构）",
+            footnote=note,
+            widths=[30, 10, 10, 10, 10, 10, 10],
+        ),
+        Sheet(
+            "按班级",
+            ["期次", "城市", "培训机构", "评价份数", *DIM_HEADERS, "综合"],
+            [
+                [f"第{r['number']}期", r["city"], r["institution"], r["responses"], *_dims(r)]
+                for r in data["by_class"]
+            ],
+            title=f"{year}年度培训评价汇总（按班级）",
+            footnote=note,
+        ),
+        Sheet(
+            "按师资",
+            ["授课教师", "工作单位", "评价人数", "评分次数", "平均分"],
+            [
+                [r["name"], r["affiliation"], r["responses"], r["ratings"], r["average"]]
+                for r in data["by_faculty"]
+            ],
+            title=f"{year}年度课程评分（按师资）",
+            footnote=note,
+            widths=[14, 30, 10, 10, 10],
+        ),
+        Sheet(
+            "按专题",
+            ["专题", "评价人数", "评分次数", "平均分"],
+            [[r["name"], r["responses"], r["ratings"], r["average"]] for r in data["by_topic"]],
+            title=f"{year}年度课程评分（按专题）",
+            footnote=note,
+            widths=[30, 10, 10, 10],
+        ),
+        Sheet(
+            "按形式",
+            ["授课形式", "评价人数", "评分次数", "平均分"],
+            [[r["name"], r["responses"], r["ratings"], r["average"]] for r in data["by_format"]],
+            title=f"{year}年度课程评分（按授课形式）",
+            footnote=note,
+            widths=[16, 10, 10, 10],
+        ),
     ]
 
 
@@ -87,16 +117,33 @@ def pdf(data: dict):
     doc = document(title=f"{year}年度中小企业经营管理领军人才培训评价报告")
     doc.add_page()
     total = data["total"]
-    heading(doc, f"{year}年度培训评价报告",
-            f"共收到学员评价 {total['responses']} 份 · 评分 1–5 分 · 机构仅见至少 {data['min_answers']} 份评价支撑的数字")
-    _bar_chart(doc, "一、总体评价（各维度平均分）",
-               [(label, total.get(field)) for field, label in DIMENSIONS] + [("综合", total.get("overall"))])
+    heading(
+        doc,
+        f"{year}年度培训评价报告",
+        f"共收到学员评价 {total['responses']} 份 · 评分 1–5 分 · 机构仅见至少 {data['min_answers']} 份评价支撑的数字",
+    )
+    _bar_chart(
+        doc,
+        "一、总体评价（各维度平均分）",
+        [(label, total.get(field)) for field, label in DIMENSIONS] + [("综合", total.get("overall"))],
+    )
     _bar_chart(doc, "二、各培训机构综合评分", [(r["name"], r["overall"]) for r in data["by_institution"]])
-    _table(doc, ["培训机构", "份数", *DIM_HEADERS, "综合"],
-           [[r["name"], r["responses"], *_dims(r)] for r in data["by_institution"]])
-    _bar_chart(doc, "三、各期综合评分", [(f"第{r['number']}期（{r['city']}）", r["overall"]) for r in data["by_class"]])
+    _table(
+        doc,
+        ["培训机构", "份数", *DIM_HEADERS, "综合"],
+        [[r["name"], r["responses"], *_dims(r)] for r in data["by_institution"]],
+    )
+    _bar_chart(
+        doc,
+        "三、各期综合评分",
+        [(f"第{r['number']}期（{r['city']}）", r["overall"]) for r in data["by_class"]],
+    )
     if data["by_faculty"]:
-        _bar_chart(doc, "四、授课教师课程评分（前 15 位）", [(r["name"], r["average"]) for r in data["by_faculty"][:15]])
+        _bar_chart(
+            doc,
+            "四、授课教师课程评分（前 15 位）",
+            [(r["name"], r["average"]) for r in data["by_faculty"][:15]],
+        )
     if data["by_topic"]:
         _bar_chart(doc, "五、专题课程评分", [(r["name"], r["average"]) for r in data["by_topic"]])
     if data["by_format"]:

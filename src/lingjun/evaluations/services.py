@@ -36,6 +36,7 @@ TWO = Decimal("0.01")
 
 # --- policy ------------------------------------------------------------------------------------------------
 
+
 def policy_for(programme) -> EvaluationPolicy:
     """The programme's policy, or the defaults (unsaved) when it has none."""
     pid = getattr(programme, "pk", programme)
@@ -59,7 +60,11 @@ def _decimal(value, field: str, label: str, low: Decimal, high: Decimal, places:
 def _int(value, field: str, label: str, low: int, high: int) -> int:
     if value is None or value == "":
         raise ValidationFailed([FieldIssue(field, "required", f"请填写{label}。")])
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not str(value).strip().lstrip("-").isdigit()
+    ):
         raise ValidationFailed([FieldIssue(field, "invalid", f"{label}必须是整数。")])
     number = int(value)
     if number < low or number > high:
@@ -68,8 +73,12 @@ def _int(value, field: str, label: str, low: int, high: int) -> int:
 
 
 def policy_dict(policy: EvaluationPolicy) -> dict:
-    return {"min_answers": policy.min_answers, "close_days": policy.close_days,
-            "weights": {k: float(v) for k, v in policy.weights.items()}, "suspend_bottom": policy.suspend_bottom}
+    return {
+        "min_answers": policy.min_answers,
+        "close_days": policy.close_days,
+        "weights": {k: float(v) for k, v in policy.weights.items()},
+        "suspend_bottom": policy.suspend_bottom,
+    }
 
 
 def set_policy(actor, programme_id, data: dict) -> EvaluationPolicy:
@@ -78,24 +87,37 @@ def set_policy(actor, programme_id, data: dict) -> EvaluationPolicy:
     permissions.check(actor, "evaluation.policy")
     programme = _programme(programme_id)
     weights = {
-        "weight_trainee": _decimal(data.get("weight_trainee"), "weight_trainee", "学员评价权重", Decimal(0), Decimal(1)),
-        "weight_assessment": _decimal(data.get("weight_assessment"), "weight_assessment", "第三方评估权重",
-                                      Decimal(0), Decimal(1)),
-        "weight_completion": _decimal(data.get("weight_completion"), "weight_completion", "结业率权重",
-                                      Decimal(0), Decimal(1)),
+        "weight_trainee": _decimal(
+            data.get("weight_trainee"), "weight_trainee", "学员评价权重", Decimal(0), Decimal(1)
+        ),
+        "weight_assessment": _decimal(
+            data.get("weight_assessment"), "weight_assessment", "第三方评估权重", Decimal(0), Decimal(1)
+        ),
+        "weight_completion": _decimal(
+            data.get("weight_completion"), "weight_completion", "结业率权重", Decimal(0), Decimal(1)
+        ),
     }
     if sum(weights.values()) != 1:
-        raise ValidationFailed([FieldIssue("weight_trainee", "weights_sum",
-                                           f"三项权重之和应为 1（现为 {sum(weights.values())}）。")])
-    values = {**weights,
-              "min_answers": _int(data.get("min_answers"), "min_answers", "机构可见的最少评价份数", 1, 100),
-              "close_days": _int(data.get("close_days"), "close_days", "结业后评价开放天数", 0, 365),
-              "suspend_bottom": _int(data.get("suspend_bottom"), "suspend_bottom", "末位暂停机构数", 0, 20)}
+        raise ValidationFailed(
+            [
+                FieldIssue(
+                    "weight_trainee", "weights_sum", f"三项权重之和应为 1（现为 {sum(weights.values())}）。"
+                )
+            ]
+        )
+    values = {
+        **weights,
+        "min_answers": _int(data.get("min_answers"), "min_answers", "机构可见的最少评价份数", 1, 100),
+        "close_days": _int(data.get("close_days"), "close_days", "结业后评价开放天数", 0, 365),
+        "suspend_bottom": _int(data.get("suspend_bottom"), "suspend_bottom", "末位暂停机构数", 0, 20),
+    }
     with transaction.atomic():
         current = policy_for(programme)
         ranking_fields = ("weight_trainee", "weight_assessment", "weight_completion", "suspend_bottom")
-        if (any(getattr(current, k) != values[k] for k in ranking_fields)
-                and RankingDecision.objects.filter(programme=programme).exists()):
+        if (
+            any(getattr(current, k) != values[k] for k in ranking_fields)
+            and RankingDecision.objects.filter(programme=programme).exists()
+        ):
             raise RuleViolation("ranking_already_confirmed", "本年度排名已确认，不能再修改排名权重和末位数。")
         before = policy_dict(current)
         policy, _ = EvaluationPolicy.objects.update_or_create(programme=programme, defaults=values)
@@ -104,6 +126,7 @@ def set_policy(actor, programme_id, data: dict) -> EvaluationPolicy:
 
 
 # --- trainee evaluation ------------------------------------------------------------------------------------
+
 
 def _programme(programme_id) -> Programme:
     programme = Programme.objects.filter(pk=programme_id).first()
@@ -135,8 +158,11 @@ def window_state(tc: TrainingClass, policy: EvaluationPolicy | None = None) -> s
 
 
 def trainee_registration(actor, tc: TrainingClass) -> Registration | None:
-    return (Registration.objects.filter(training_class=tc, trainee__user=actor, status__in=TRAINED_STATUSES)
-            .select_related("trainee").first())
+    return (
+        Registration.objects.filter(training_class=tc, trainee__user=actor, status__in=TRAINED_STATUSES)
+        .select_related("trainee")
+        .first()
+    )
 
 
 def _check_window(tc: TrainingClass) -> None:
@@ -173,7 +199,9 @@ def _session_scores(tc: TrainingClass, items) -> dict[int, int]:
         item = item if isinstance(item, dict) else {}
         sid = item.get("session")
         if sid not in class_sessions:
-            issues.append(FieldIssue(f"sessions[{i}].session", "session_not_in_class", "所评课程不属于本班课表。"))
+            issues.append(
+                FieldIssue(f"sessions[{i}].session", "session_not_in_class", "所评课程不属于本班课表。")
+            )
             continue
         if sid in ratings:
             issues.append(FieldIssue(f"sessions[{i}].session", "duplicate", "同一课程只能评一次分。"))
@@ -204,19 +232,28 @@ def submit(actor, class_id, data: dict) -> Evaluation:
         raise ValidationFailed([FieldIssue("comments", "too_long", "意见建议不超过 2000 字。")])
     try:
         with transaction.atomic():
-            evaluation = Evaluation.objects.create(registration=registration, training_class=tc,
-                                                   comments=comments, **scores)
-            SessionRating.objects.bulk_create(SessionRating(evaluation=evaluation, session_id=sid, score=score)
-                                              for sid, score in sessions.items())
+            evaluation = Evaluation.objects.create(
+                registration=registration, training_class=tc, comments=comments, **scores
+            )
+            SessionRating.objects.bulk_create(
+                SessionRating(evaluation=evaluation, session_id=sid, score=score)
+                for sid, score in sessions.items()
+            )
             # The audit says that an answer was given, never what it was.
-            audit.record(actor, "evaluation.submit", evaluation, label=f"{tc.label} 培训评价",
-                         after={"class": tc.pk, "sessions_rated": len(sessions)})
+            audit.record(
+                actor,
+                "evaluation.submit",
+                evaluation,
+                label=f"{tc.label} 培训评价",
+                after={"class": tc.pk, "sessions_rated": len(sessions)},
+            )
     except IntegrityError:  # a second submit that raced the first: the database decided
         raise RuleViolation("already_evaluated", "您已评价过本班，每位学员只能评价一次。") from None
     return evaluation
 
 
 # --- aggregates ---------------------------------------------------------------------------------------------
+
 
 def _dimension_aggregates(prefix: str = "") -> dict:
     out = {"responses": Count(f"{prefix}id", distinct=True)}
@@ -245,32 +282,57 @@ def summary(actor, class_id) -> dict:
     tc = _class(class_id)  # scoped: another institution's class is 404
     policy = policy_for(tc.programme_id)
     evaluations = Evaluation.objects.filter(training_class=tc)
-    distribution = {f"{field}_{score}": Count("id", filter=Q(**{field: score}))
-                    for field, _ in DIMENSIONS for score in range(1, 6)}
+    distribution = {
+        f"{field}_{score}": Count("id", filter=Q(**{field: score}))
+        for field, _ in DIMENSIONS
+        for score in range(1, 6)
+    }
     agg = evaluations.aggregate(**_dimension_aggregates(), **distribution)
     n = agg["responses"]
     expected = Registration.objects.filter(training_class=tc, status__in=TRAINED_STATUSES).count()
     hidden = not _is_staff_reader(actor) and n < policy.min_answers
-    out = {"class": tc.pk, "responses": n, "expected": expected, "min_answers": policy.min_answers,
-           "suppressed": hidden, "window": dict(zip(("opens", "closes"), window(tc, policy), strict=True)),
-           "state": window_state(tc, policy)}
+    out = {
+        "class": tc.pk,
+        "responses": n,
+        "expected": expected,
+        "min_answers": policy.min_answers,
+        "suppressed": hidden,
+        "window": dict(zip(("opens", "closes"), window(tc, policy), strict=True)),
+        "state": window_state(tc, policy),
+    }
     for field, _ in DIMENSIONS:
         out[field] = None if hidden else _round(agg[f"avg_{field}"])
     out["overall"] = None if hidden else _overall(out)
-    out["distribution"] = None if hidden else {
-        field: [agg[f"{field}_{s}"] for s in range(1, 6)] for field, _ in DIMENSIONS}
-    sessions = (SessionRating.objects.filter(session__training_class=tc)
-                .values("session_id", "session__title", "session__date", "session__faculty__name")
-                .annotate(responses=Count("evaluation", distinct=True), average=Avg("score"))
-                .order_by("session__date", "session__start"))
-    out["sessions"] = [] if hidden else [
-        {"session": s["session_id"], "title": s["session__title"], "date": s["session__date"],
-         "faculty": s["session__faculty__name"] or "", "responses": s["responses"],
-         "average": _round(s["average"]) if _is_staff_reader(actor) or s["responses"] >= policy.min_answers else None}
-        for s in sessions]
+    out["distribution"] = (
+        None if hidden else {field: [agg[f"{field}_{s}"] for s in range(1, 6)] for field, _ in DIMENSIONS}
+    )
+    sessions = (
+        SessionRating.objects.filter(session__training_class=tc)
+        .values("session_id", "session__title", "session__date", "session__faculty__name")
+        .annotate(responses=Count("evaluation", distinct=True), average=Avg("score"))
+        .order_by("session__date", "session__start")
+    )
+    out["sessions"] = (
+        []
+        if hidden
+        else [
+            {
+                "session": s["session_id"],
+                "title": s["session__title"],
+                "date": s["session__date"],
+                "faculty": s["session__faculty__name"] or "",
+                "responses": s["responses"],
+                "average": _round(s["average"])
+                if _is_staff_reader(actor) or s["responses"] >= policy.min_answers
+                else None,
+            }
+            for s in sessions
+        ]
+    )
     # Comments are sorted by their text, so their order says nothing about who wrote them or when.
-    out["comments"] = [] if hidden else sorted(
-        evaluations.exclude(comments="").values_list("comments", flat=True))
+    out["comments"] = (
+        [] if hidden else sorted(evaluations.exclude(comments="").values_list("comments", flat=True))
+    )
     return out
 
 
@@ -289,13 +351,22 @@ def pending(actor, class_id) -> dict:
     """Who has not answered yet: a count for the institution, names for the centre (reminders)."""
     permissions.check(actor, "evaluation.view")
     tc = _class(class_id)
-    waiting = (Registration.objects.filter(training_class=tc, status__in=TRAINED_STATUSES, evaluation__isnull=True)
-               .select_related("trainee", "region").order_by("region_id", "trainee__name"))
+    waiting = (
+        Registration.objects.filter(training_class=tc, status__in=TRAINED_STATUSES, evaluation__isnull=True)
+        .select_related("trainee", "region")
+        .order_by("region_id", "trainee__name")
+    )
     out = {"class": tc.pk, "pending": waiting.count()}
     if permissions.allowed(actor, "evaluation.names"):
-        out["trainees"] = [{"registration": r.pk, "name": r.trainee.name, "region": r.region.name,
-                            "mobile": r.trainee.mobile}
-                           for r in waiting]
+        out["trainees"] = [
+            {
+                "registration": r.pk,
+                "name": r.trainee.name,
+                "region": r.region.name,
+                "mobile": r.trainee.mobile,
+            }
+            for r in waiting
+        ]
     return out
 
 
@@ -324,19 +395,44 @@ def report(actor, programme_id) -> dict:
             out.append(item)
         return out
 
-    session_aggs = {"responses": Count("evaluation", distinct=True), "ratings": Count("id"), "average": Avg("score")}
-    by_institution = rows(evaluations, {"institution": "training_class__institution_id",
-                                        "name": "training_class__institution__name"},
-                          _dimension_aggregates(), ["training_class__institution__name"])
-    by_class = rows(evaluations, {"class": "training_class_id", "number": "training_class__number",
-                                  "institution": "training_class__institution__name", "city": "training_class__city"},
-                    _dimension_aggregates(), ["training_class__number"])
-    by_faculty = rows(ratings.filter(session__faculty__isnull=False),
-                      {"faculty": "session__faculty_id", "name": "session__faculty__name",
-                       "affiliation": "session__faculty__affiliation"}, session_aggs,
-                      ["-average", "session__faculty__name"])
-    by_topic = rows(ratings, {"topic": "session__topic_id", "name": "session__topic__name"}, session_aggs,
-                    ["session__topic_id"])
+    session_aggs = {
+        "responses": Count("evaluation", distinct=True),
+        "ratings": Count("id"),
+        "average": Avg("score"),
+    }
+    by_institution = rows(
+        evaluations,
+        {"institution": "training_class__institution_id", "name": "training_class__institution__name"},
+        _dimension_aggregates(),
+        ["training_class__institution__name"],
+    )
+    by_class = rows(
+        evaluations,
+        {
+            "class": "training_class_id",
+            "number": "training_class__number",
+            "institution": "training_class__institution__name",
+            "city": "training_class__city",
+        },
+        _dimension_aggregates(),
+        ["training_class__number"],
+    )
+    by_faculty = rows(
+        ratings.filter(session__faculty__isnull=False),
+        {
+            "faculty": "session__faculty_id",
+            "name": "session__faculty__name",
+            "affiliation": "session__faculty__affiliation",
+        },
+        session_aggs,
+        ["-average", "session__faculty__name"],
+    )
+    by_topic = rows(
+        ratings,
+        {"topic": "session__topic_id", "name": "session__topic__name"},
+        session_aggs,
+        ["session__topic_id"],
+    )
     format_labels = dict(TimetableSession._meta.get_field("format").choices)
     by_format = rows(ratings, {"format": "session__format"}, session_aggs, ["session__format"])
     for row in by_format:
@@ -345,15 +441,27 @@ def report(actor, programme_id) -> dict:
         row["ratings"] = row["ratings"] if not row["suppressed"] else None
     totals = evaluations.aggregate(**_dimension_aggregates())
     visible_total = totals["responses"] >= threshold
-    total = {"responses": totals["responses"], "suppressed": not visible_total,
-             **{f: (_round(totals[f"avg_{f}"]) if visible_total else None) for f, _ in DIMENSIONS}}
+    total = {
+        "responses": totals["responses"],
+        "suppressed": not visible_total,
+        **{f: (_round(totals[f"avg_{f}"]) if visible_total else None) for f, _ in DIMENSIONS},
+    }
     total["overall"] = _overall(total) if visible_total else None
-    return {"programme": programme.pk, "year": programme.year, "min_answers": policy.min_answers, "total": total,
-            "by_institution": by_institution, "by_class": by_class, "by_faculty": by_faculty,
-            "by_topic": by_topic, "by_format": by_format}
+    return {
+        "programme": programme.pk,
+        "year": programme.year,
+        "min_answers": policy.min_answers,
+        "total": total,
+        "by_institution": by_institution,
+        "by_class": by_class,
+        "by_faculty": by_faculty,
+        "by_topic": by_topic,
+        "by_format": by_format,
+    }
 
 
 # --- third-party assessment --------------------------------------------------------------------------------
+
 
 def set_assessment(actor, programme_id, institution_id, score, notes: str = "") -> Assessment:
     permissions.check(actor, "assessment.edit")
@@ -368,13 +476,24 @@ def set_assessment(actor, programme_id, institution_id, score, notes: str = "") 
     with transaction.atomic():
         if RankingDecision.objects.filter(programme=programme).exists():
             raise RuleViolation("ranking_already_confirmed", "本年度排名已确认，评估得分不能再修改。")
-        before = Assessment.objects.filter(programme=programme, institution=institution).values("score", "notes").first()
+        before = (
+            Assessment.objects.filter(programme=programme, institution=institution)
+            .values("score", "notes")
+            .first()
+        )
         assessment, _ = Assessment.objects.update_or_create(
-            programme=programme, institution=institution,
-            defaults={"score": value, "notes": notes, "assessor": actor})
-        audit.record(actor, "assessment.set", assessment, label=f"{programme.year}年 {institution.name} 第三方评估",
-                     before=before and {"score": str(before["score"]), "notes": before["notes"]},
-                     after={"score": str(value), "notes": notes})
+            programme=programme,
+            institution=institution,
+            defaults={"score": value, "notes": notes, "assessor": actor},
+        )
+        audit.record(
+            actor,
+            "assessment.set",
+            assessment,
+            label=f"{programme.year}年 {institution.name} 第三方评估",
+            before=before and {"score": str(before["score"]), "notes": before["notes"]},
+            after={"score": str(value), "notes": notes},
+        )
     return assessment
 
 
@@ -383,18 +502,28 @@ def assessments(actor, programme_id) -> list[dict]:
     permissions.check(actor, "assessment.view")
     programme = _programme(programme_id)
     scored = {a.institution_id: a for a in Assessment.objects.filter(programme=programme)}
-    ids = set(TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
-              .values_list("institution_id", flat=True)) | set(scored)
+    ids = set(
+        TrainingClass.objects.filter(programme=programme)
+        .exclude(status="cancelled")
+        .values_list("institution_id", flat=True)
+    ) | set(scored)
     out = []
     for inst in Institution.objects.filter(pk__in=ids).order_by("name"):
         a = scored.get(inst.pk)
-        out.append({"institution": inst.pk, "name": inst.name,
-                    "score": float(a.score) if a else None, "notes": a.notes if a else "",
-                    "updated_at": a.updated_at if a else None})
+        out.append(
+            {
+                "institution": inst.pk,
+                "name": inst.name,
+                "score": float(a.score) if a else None,
+                "notes": a.notes if a else "",
+                "updated_at": a.updated_at if a else None,
+            }
+        )
     return out
 
 
 # --- ranking -----------------------------------------------------------------------------------------------
+
 
 def _component(value) -> Decimal:
     return Decimal(0) if value is None else Decimal(str(value))
@@ -410,21 +539,33 @@ def ranking(actor, programme_id) -> dict:
 def compute_ranking(programme: Programme) -> dict:
     policy = policy_for(programme)
     weights = policy.weights
-    assessed = {a["institution_id"]: a["score"]
-                for a in Assessment.objects.filter(programme=programme).values("institution_id", "score")}
-    taught = set(TrainingClass.objects.filter(programme=programme).exclude(status="cancelled")
-                 .values_list("institution_id", flat=True))
+    assessed = {
+        a["institution_id"]: a["score"]
+        for a in Assessment.objects.filter(programme=programme).values("institution_id", "score")
+    }
+    taught = set(
+        TrainingClass.objects.filter(programme=programme)
+        .exclude(status="cancelled")
+        .values_list("institution_id", flat=True)
+    )
     ids = taught | set(assessed)
-    ratings = {r["training_class__institution_id"]: r for r in
-               Evaluation.objects.filter(training_class__programme=programme)
-               .values("training_class__institution_id")
-               .annotate(responses=Count("id"),
-                         mean=Avg(F("course_design") + F("faculty") + F("organisation") + F("effect")))}
-    completion = {r["training_class__institution_id"]: r for r in
-                  Registration.objects.filter(training_class__programme=programme,
-                                              status__in=("completed", "not_completed"))
-                  .values("training_class__institution_id")
-                  .annotate(decided=Count("id"), completed=Count("id", filter=Q(status="completed")))}
+    ratings = {
+        r["training_class__institution_id"]: r
+        for r in Evaluation.objects.filter(training_class__programme=programme)
+        .values("training_class__institution_id")
+        .annotate(
+            responses=Count("id"),
+            mean=Avg(F("course_design") + F("faculty") + F("organisation") + F("effect")),
+        )
+    }
+    completion = {
+        r["training_class__institution_id"]: r
+        for r in Registration.objects.filter(
+            training_class__programme=programme, status__in=("completed", "not_completed")
+        )
+        .values("training_class__institution_id")
+        .annotate(decided=Count("id"), completed=Count("id", filter=Q(status="completed")))
+    }
     names = dict(Institution.objects.filter(pk__in=ids).values_list("pk", "name"))
     rows = []
     for iid in ids:
@@ -433,21 +574,43 @@ def compute_ranking(programme: Programme) -> dict:
         assessment = Decimal(assessed[iid]).quantize(TWO) if iid in assessed else None
         c = completion.get(iid)
         rate = (Decimal(c["completed"]) / Decimal(c["decided"])).quantize(Decimal("0.0001")) if c else None
-        composite = (weights["trainee"] * _component(trainee) + weights["assessment"] * _component(assessment)
-                     + weights["completion"] * _component(rate) * 100).quantize(TWO)
-        missing = [label for label, v in (("学员评价", trainee), ("第三方评估", assessment), ("结业率", rate))
-                   if v is None]
-        rows.append({"institution": iid, "name": names.get(iid, ""), "composite": composite,
-                     "trainee_score": trainee, "trainee_responses": r["responses"] if r else 0,
-                     "assessment_score": assessment, "completion_rate": rate,
-                     "completed": c["completed"] if c else 0, "decided": c["decided"] if c else 0,
-                     "missing": missing})
+        composite = (
+            weights["trainee"] * _component(trainee)
+            + weights["assessment"] * _component(assessment)
+            + weights["completion"] * _component(rate) * 100
+        ).quantize(TWO)
+        missing = [
+            label
+            for label, v in (("学员评价", trainee), ("第三方评估", assessment), ("结业率", rate))
+            if v is None
+        ]
+        rows.append(
+            {
+                "institution": iid,
+                "name": names.get(iid, ""),
+                "composite": composite,
+                "trainee_score": trainee,
+                "trainee_responses": r["responses"] if r else 0,
+                "assessment_score": assessment,
+                "completion_rate": rate,
+                "completed": c["completed"] if c else 0,
+                "decided": c["decided"] if c else 0,
+                "missing": missing,
+            }
+        )
 
     def key(row):
         def desc(v):  # missing sorts below any value
             return -(v if v is not None else Decimal(-1))
-        return (-row["composite"], desc(row["assessment_score"]), desc(row["trainee_score"]),
-                desc(row["completion_rate"]), row["name"], row["institution"])
+
+        return (
+            -row["composite"],
+            desc(row["assessment_score"]),
+            desc(row["trainee_score"]),
+            desc(row["completion_rate"]),
+            row["name"],
+            row["institution"],
+        )
 
     rows.sort(key=key)
     bottom = policy.suspend_bottom if len(rows) > policy.suspend_bottom else 0
@@ -455,18 +618,32 @@ def compute_ranking(programme: Programme) -> dict:
         row["rank"] = i
         row["proposed_suspension"] = bottom > 0 and i > len(rows) - bottom
     decision = RankingDecision.objects.filter(programme=programme).select_related("next_programme").first()
-    return {"programme": programme, "policy": policy, "weights": weights, "rows": rows, "decision": decision,
-            "weights_text": {k: f"{float(v):g}" for k, v in weights.items()}}
+    return {
+        "programme": programme,
+        "policy": policy,
+        "weights": weights,
+        "rows": rows,
+        "decision": decision,
+        "weights_text": {k: f"{float(v):g}" for k, v in weights.items()},
+    }
 
 
 def ranking_row_json(row: dict) -> dict:
     def num(v):
         return None if v is None else float(v)
-    return {"institution": row["institution"], "institution_name": row["name"], "rank": row["rank"],
-            "composite": num(row["composite"]), "trainee_score": num(row["trainee_score"]),
-            "trainee_responses": row["trainee_responses"], "assessment_score": num(row["assessment_score"]),
-            "completion_rate": num(row["completion_rate"]), "proposed_suspension": row["proposed_suspension"],
-            "missing": row["missing"]}
+
+    return {
+        "institution": row["institution"],
+        "institution_name": row["name"],
+        "rank": row["rank"],
+        "composite": num(row["composite"]),
+        "trainee_score": num(row["trainee_score"]),
+        "trainee_responses": row["trainee_responses"],
+        "assessment_score": num(row["assessment_score"]),
+        "completion_rate": num(row["completion_rate"]),
+        "proposed_suspension": row["proposed_suspension"],
+        "missing": row["missing"],
+    }
 
 
 def confirm_ranking(actor, programme_id, next_programme_id) -> tuple[RankingDecision, bool]:
@@ -480,9 +657,11 @@ def confirm_ranking(actor, programme_id, next_programme_id) -> tuple[RankingDeci
     if nxt is None:
         raise ValidationFailed([FieldIssue("next_programme", "not_found", "所选的下一年度计划不存在。")])
     if nxt.year <= programme.year:
-        raise RuleViolation("next_programme_not_later",
-                            f"暂停只能在以后的年度生效：所选计划是 {nxt.year} 年，排名是 {programme.year} 年。",
-                            [FieldIssue("next_programme", "next_programme_not_later", "请选择以后年度的计划。")])
+        raise RuleViolation(
+            "next_programme_not_later",
+            f"暂停只能在以后的年度生效：所选计划是 {nxt.year} 年，排名是 {programme.year} 年。",
+            [FieldIssue("next_programme", "next_programme_not_later", "请选择以后年度的计划。")],
+        )
     existing = RankingDecision.objects.filter(programme=programme).first()
     if existing is not None:
         return _same_decision(existing, nxt), False
@@ -492,17 +671,38 @@ def confirm_ranking(actor, programme_id, next_programme_id) -> tuple[RankingDeci
     try:
         with transaction.atomic():
             decision = RankingDecision.objects.create(
-                programme=programme, next_programme=nxt, suspended=[row["institution"] for row in proposed],
-                ranking=[ranking_row_json(row) for row in result["rows"]], confirmed_by=actor)
+                programme=programme,
+                next_programme=nxt,
+                suspended=[row["institution"] for row in proposed],
+                ranking=[ranking_row_json(row) for row in result["rows"]],
+                confirmed_by=actor,
+            )
             for row in proposed:
                 status, _ = InstitutionYearStatus.objects.update_or_create(
-                    institution_id=row["institution"], programme=nxt,
-                    defaults={"status": "suspended", "reason": reason.format(rank=row["rank"])})
-                audit.record(actor, "institution.suspend", status, label=f"{row['name']} {nxt.year}年",
-                             from_state="active", to_state="suspended", reason=status.reason)
-            audit.record(actor, "ranking.confirm", decision, label=f"{programme.year}年度机构排名",
-                         after={"next_programme": nxt.pk, "suspended": decision.suspended,
-                                "weights": {k: str(v) for k, v in result["weights"].items()}})
+                    institution_id=row["institution"],
+                    programme=nxt,
+                    defaults={"status": "suspended", "reason": reason.format(rank=row["rank"])},
+                )
+                audit.record(
+                    actor,
+                    "institution.suspend",
+                    status,
+                    label=f"{row['name']} {nxt.year}年",
+                    from_state="active",
+                    to_state="suspended",
+                    reason=status.reason,
+                )
+            audit.record(
+                actor,
+                "ranking.confirm",
+                decision,
+                label=f"{programme.year}年度机构排名",
+                after={
+                    "next_programme": nxt.pk,
+                    "suspended": decision.suspended,
+                    "weights": {k: str(v) for k, v in result["weights"].items()},
+                },
+            )
     except IntegrityError:  # another confirmation won the race
         existing = RankingDecision.objects.filter(programme=programme).first()
         if existing is None:
@@ -513,6 +713,8 @@ def confirm_ranking(actor, programme_id, next_programme_id) -> tuple[RankingDeci
 
 def _same_decision(existing: RankingDecision, nxt: Programme) -> RankingDecision:
     if existing.next_programme_id != nxt.pk:
-        raise RuleViolation("ranking_already_confirmed",
-                            f"本年度排名已确认（暂停在 {existing.next_programme.year} 年生效），不能改为其他年度。")
+        raise RuleViolation(
+            "ranking_already_confirmed",
+            f"本年度排名已确认（暂停在 {existing.next_programme.year} 年生效），不能改为其他年度。",
+        )
     return existing

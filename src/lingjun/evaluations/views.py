@@ -39,8 +39,9 @@ def evaluate(request, pk):
     registration = services.trainee_registration(request.user, tc)
     if registration is None:
         raise permissions.PermissionDenied("not_in_class", "您不是该班学员，不能评价本班。")
-    sessions = list(TimetableSession.objects.filter(training_class=tc).select_related("faculty")
-                    .order_by("date", "start"))
+    sessions = list(
+        TimetableSession.objects.filter(training_class=tc).select_related("faculty").order_by("date", "start")
+    )
     done = hasattr(registration, "evaluation")
     state = services.window_state(tc)
     opens, closes = services.window(tc)
@@ -48,8 +49,11 @@ def evaluate(request, pk):
     if request.method == "POST" and not done:
         values = {field: request.POST.get(field, "") for field, _ in DIMENSIONS}
         values["comments"] = request.POST.get("comments", "")
-        session_scores = [{"session": s.pk, "score": request.POST.get(f"session_{s.pk}")} for s in sessions
-                          if request.POST.get(f"session_{s.pk}")]
+        session_scores = [
+            {"session": s.pk, "score": request.POST.get(f"session_{s.pk}")}
+            for s in sessions
+            if request.POST.get(f"session_{s.pk}")
+        ]
         try:
             services.submit(request.user, tc.pk, {**values, "sessions": session_scores})
         except DomainError as exc:
@@ -61,13 +65,28 @@ def evaluate(request, pk):
             return redirect("evaluations:evaluate", tc.pk)
         for s in sessions:
             s.chosen = request.POST.get(f"session_{s.pk}", "")
-    questions = [{"field": f, "label": label, "value": str(values.get(f, "")), "error": field_errors.get(f)}
-                 for f, label in DIMENSIONS]
-    return render(request, "evaluations/evaluate.html", {
-        "tc": tc, "done": done, "state": state, "opens": opens, "closes": closes, "questions": questions,
-        "scale": SCALE, "sessions": sessions, "comments": values.get("comments", ""), "error": error,
-        "session_errors": {k: v for k, v in field_errors.items() if k.startswith("sessions")},
-    }, status=422 if error else 200)
+    questions = [
+        {"field": f, "label": label, "value": str(values.get(f, "")), "error": field_errors.get(f)}
+        for f, label in DIMENSIONS
+    ]
+    return render(
+        request,
+        "evaluations/evaluate.html",
+        {
+            "tc": tc,
+            "done": done,
+            "state": state,
+            "opens": opens,
+            "closes": closes,
+            "questions": questions,
+            "scale": SCALE,
+            "sessions": sessions,
+            "comments": values.get("comments", ""),
+            "error": error,
+            "session_errors": {k: v for k, v in field_errors.items() if k.startswith("sessions")},
+        },
+        status=422 if error else 200,
+    )
 
 
 @page
@@ -76,10 +95,13 @@ def class_summary(request, pk):
     data = services.summary(request.user, pk)
     tc = services._class(pk)
     waiting = services.pending(request.user, pk)
-    dims = [{"label": label, "value": data[f],
-             "distribution": (data["distribution"] or {}).get(f)} for f, label in DIMENSIONS]
-    return render(request, "evaluations/class_summary.html",
-                  {"tc": tc, "data": data, "dims": dims, "waiting": waiting})
+    dims = [
+        {"label": label, "value": data[f], "distribution": (data["distribution"] or {}).get(f)}
+        for f, label in DIMENSIONS
+    ]
+    return render(
+        request, "evaluations/class_summary.html", {"tc": tc, "data": data, "dims": dims, "waiting": waiting}
+    )
 
 
 @page
@@ -91,8 +113,15 @@ def report(request, pk):
         return reports.xlsx(data)
     if fmt == "pdf":
         return reports.pdf(data)
-    return render(request, "evaluations/report.html", {
-        "programme": programme, "data": data, "perms_ranking": permissions.allowed(request.user, "ranking.view")})
+    return render(
+        request,
+        "evaluations/report.html",
+        {
+            "programme": programme,
+            "data": data,
+            "perms_ranking": permissions.allowed(request.user, "ranking.view"),
+        },
+    )
 
 
 @page
@@ -110,11 +139,19 @@ def assessments(request, pk):
     typed, errors = {}, {}
     if request.method == "POST":
         institution = request.POST.get("institution", "")
-        typed = {"institution": institution, "score": request.POST.get("score", ""),
-                 "notes": request.POST.get("notes", "")}
+        typed = {
+            "institution": institution,
+            "score": request.POST.get("score", ""),
+            "notes": request.POST.get("notes", ""),
+        }
         try:
-            services.set_assessment(request.user, pk, int(institution) if institution.isdigit() else 0,
-                                    typed["score"], typed["notes"])
+            services.set_assessment(
+                request.user,
+                pk,
+                int(institution) if institution.isdigit() else 0,
+                typed["score"],
+                typed["notes"],
+            )
         except DomainError as exc:
             if exc.status in (403,):
                 raise
@@ -127,9 +164,17 @@ def assessments(request, pk):
         if typed and str(row["institution"]) == typed["institution"]:
             row["typed_score"], row["typed_notes"] = typed["score"], typed["notes"]
             row["error"] = errors.get("message")
-    return render(request, "evaluations/assessments.html", {
-        "programme": programme, "rows": rows, "can_edit": permissions.allowed(request.user, "assessment.edit"),
-        "frozen": hasattr(programme, "ranking_decision")}, status=422 if errors else 200)
+    return render(
+        request,
+        "evaluations/assessments.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "can_edit": permissions.allowed(request.user, "assessment.edit"),
+            "frozen": hasattr(programme, "ranking_decision"),
+        },
+        status=422 if errors else 200,
+    )
 
 
 @page
@@ -150,13 +195,26 @@ def ranking(request, pk):
         try:
             if action == "confirm":
                 next_id = request.POST.get("next_programme", "")
-                _, created = services.confirm_ranking(request.user, pk, int(next_id) if next_id.isdigit() else None)
-                messages.success(request, "排名已确认，末位机构已在下一年度暂停。" if created else "排名此前已确认，无变化。")
+                _, created = services.confirm_ranking(
+                    request.user, pk, int(next_id) if next_id.isdigit() else None
+                )
+                messages.success(
+                    request,
+                    "排名已确认，末位机构已在下一年度暂停。" if created else "排名此前已确认，无变化。",
+                )
                 return redirect("evaluations:ranking", pk)
             if action == "policy":
-                policy_values = {k: request.POST.get(k, "") for k in (
-                    "weight_trainee", "weight_assessment", "weight_completion", "min_answers", "close_days",
-                    "suspend_bottom")}
+                policy_values = {
+                    k: request.POST.get(k, "")
+                    for k in (
+                        "weight_trainee",
+                        "weight_assessment",
+                        "weight_completion",
+                        "min_answers",
+                        "close_days",
+                        "suspend_bottom",
+                    )
+                }
                 services.set_policy(request.user, pk, policy_values)
                 messages.success(request, "评价与排名规则已保存。")
                 return redirect("evaluations:ranking", pk)
@@ -169,12 +227,22 @@ def ranking(request, pk):
                 policy_error = exc
             result = services.ranking(request.user, pk)
     later = Programme.objects.filter(year__gt=programme.year).order_by("year")
-    return render(request, "evaluations/ranking.html", {
-        "programme": programme, "result": result, "policy": result["policy"], "later": later,
-        "policy_values": policy_values, "policy_error": policy_error, "confirm_error": confirm_error,
-        "can_confirm": permissions.allowed(request.user, "ranking.confirm"),
-        "can_edit_policy": permissions.allowed(request.user, "evaluation.policy"),
-    }, status=422 if (policy_error or confirm_error) else 200)
+    return render(
+        request,
+        "evaluations/ranking.html",
+        {
+            "programme": programme,
+            "result": result,
+            "policy": result["policy"],
+            "later": later,
+            "policy_values": policy_values,
+            "policy_error": policy_error,
+            "confirm_error": confirm_error,
+            "can_confirm": permissions.allowed(request.user, "ranking.confirm"),
+            "can_edit_policy": permissions.allowed(request.user, "evaluation.policy"),
+        },
+        status=422 if (policy_error or confirm_error) else 200,
+    )
 
 
 @page

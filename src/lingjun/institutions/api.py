@@ -29,7 +29,9 @@ class InstitutionPage(Schema):
 
 @router.post("/institutions", response={201: InstitutionOut, **ERRORS}, summary="新增培训承担机构")
 def create(request, payload: InstitutionIn):
-    return 201, services.create_institution(request.auth, name=payload.name, kind=payload.kind, tracks=payload.tracks)
+    return 201, services.create_institution(
+        request.auth, name=payload.name, kind=payload.kind, tracks=payload.tracks
+    )
 
 
 @router.get("/institutions", response={200: InstitutionPage, **ERRORS}, summary="培训承担机构列表")
@@ -41,4 +43,4 @@ def list_(request, kind: str | None = None, q: str | None = None, limit: int = 1
     if q:
         qs = qs.filter(name__icontains=q)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}

@@ -41,10 +41,19 @@ class InstitutionYearStatus(models.Model):
     No row means active."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="year_statuses")
-    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="institution_statuses")
-    status = models.CharField(max_length=10, choices=[("active", "正常"), ("suspended", "暂停")], default="active")
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="institution_statuses"
+    )
+    status = models.CharField(
+        max_length=10, choices=[("active", "正常"), ("suspended", "暂停")], default="active"
+    )
     reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "programme"], name="institution_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "programme"], name="institution_year_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.get_status_display()}"

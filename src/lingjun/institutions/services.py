@@ -16,7 +16,9 @@ def _validate(name: str, kind: str, tracks) -> tuple[str, str, list[str]]:
     elif len(name) > 100:
         errors.append(FieldIssue("name", "too_long", "机构名称不能超过100个字。"))
     if kind not in InstitutionKind.values:
-        errors.append(FieldIssue("kind", "invalid_choice", "机构类别须为：高等院校、行业协会、人才交流中心或其他。"))
+        errors.append(
+            FieldIssue("kind", "invalid_choice", "机构类别须为：高等院校、行业协会、人才交流中心或其他。")
+        )
     tracks = list(dict.fromkeys(tracks or []))
     bad = [t for t in tracks if t not in Track.values]
     if bad:
@@ -34,7 +36,12 @@ def create_institution(actor, *, name: str, kind: str, tracks=None) -> Instituti
         with transaction.atomic():
             institution = Institution.objects.create(name=name, kind=kind, tracks=tracks)
     except IntegrityError:
-        raise RuleViolation("institution_exists", f"机构“{name}”已存在。",
-                            [FieldIssue("name", "institution_exists", "同名机构已存在。")]) from None
-    audit.record(actor, "institution.create", institution, after={"name": name, "kind": kind, "tracks": tracks})
+        raise RuleViolation(
+            "institution_exists",
+            f"机构“{name}”已存在。",
+            [FieldIssue("name", "institution_exists", "同名机构已存在。")],
+        ) from None
+    audit.record(
+        actor, "institution.create", institution, after={"name": name, "kind": kind, "tracks": tracks}
+    )
     return institution

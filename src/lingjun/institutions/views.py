@@ -35,5 +35,8 @@ def institution_list(request):
     if q:
         qs = qs.filter(name__icontains=q)
     page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "institutions/list.html", {"form": form, "page_obj": page_obj, "kinds": InstitutionKind.choices,
-                                                      "kind": kind, "q": q})
+    return render(
+        request,
+        "institutions/list.html",
+        {"form": form, "page_obj": page_obj, "kinds": InstitutionKind.choices, "kind": kind, "q": q},
+    )

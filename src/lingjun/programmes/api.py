@@ -8,7 +8,6 @@ from lingjun.core.exports import xlsx_response
 from lingjun.core.schemas import ERRORS, Int, Number, WarningOut
 
 from . import exports, services
-from .models import Programme
 
 router = Router(tags=["年度计划、名额与工作信息"])
 
@@ -79,7 +78,7 @@ def list_programmes(request, status: str | None = None, limit: int = 50, offset:
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": list(qs[offset: offset + limit]), "count": qs.count()}
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
 @router.get("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS}, summary="年度计划详情")
@@ -88,8 +87,11 @@ def get_programme(request, programme_id: int):
     return services.get_visible_programme(request.auth, programme_id)
 
 
-@router.patch("/programmes/{programme_id}", response={200: ProgrammeOut, **ERRORS},
-              summary="修改年度计划或变更状态（中小企业局）")
+@router.patch(
+    "/programmes/{programme_id}",
+    response={200: ProgrammeOut, **ERRORS},
+    summary="修改年度计划或变更状态（中小企业局）",
+)
 def patch_programme(request, programme_id: int, payload: ProgrammePatch):
     data = payload.dict(exclude_unset=True)
     reason = data.pop("reason", "") or ""
@@ -108,8 +110,11 @@ class QuotasOut(Schema):
     warnings: list[WarningOut] = []
 
 
-@router.put("/programmes/{programme_id}/quotas", response={200: QuotasOut, **ERRORS},
-            summary="设置各地区名额（附件2，整体替换，未列出的地区为0）")
+@router.put(
+    "/programmes/{programme_id}/quotas",
+    response={200: QuotasOut, **ERRORS},
+    summary="设置各地区名额（附件2，整体替换，未列出的地区为0）",
+)
 def put_quotas(request, programme_id: int, payload: QuotasIn):
     result = services.set_quotas(request.auth, programme_id, payload.quotas, reason=payload.reason or "")
     return {**result, "target": services.get_programme(programme_id).target_trainees}
@@ -121,8 +126,12 @@ def get_quotas(request, programme_id: int):
     programme = services.get_programme(programme_id)
     quotas = services.quotas_dict(programme)
     total = sum(quotas.values())
-    return {"quotas": quotas, "total": total, "target": programme.target_trainees,
-            "warnings": services.quota_warnings(programme, total)}
+    return {
+        "quotas": quotas,
+        "total": total,
+        "target": programme.target_trainees,
+        "warnings": services.quota_warnings(programme, total),
+    }
 
 
 class ProposeIn(Schema):
@@ -135,8 +144,11 @@ class ProposeOut(Schema):
     total: int
 
 
-@router.post("/programmes/{programme_id}/quotas/propose", response={200: ProposeOut, **ERRORS},
-             summary="按权重以最大余额法建议名额（不保存）")
+@router.post(
+    "/programmes/{programme_id}/quotas/propose",
+    response={200: ProposeOut, **ERRORS},
+    summary="按权重以最大余额法建议名额（不保存）",
+)
 def propose(request, programme_id: int, payload: ProposeIn):
     permissions.check(request.auth, "quota.edit")
     services.get_programme(programme_id)
@@ -144,7 +156,9 @@ def propose(request, programme_id: int, payload: ProposeIn):
     return {"quotas": quotas, "total": sum(quotas.values())}
 
 
-@router.get("/programmes/{programme_id}/quotas.xlsx", response={200: None, **ERRORS}, summary="导出附件2名额表")
+@router.get(
+    "/programmes/{programme_id}/quotas.xlsx", response={200: None, **ERRORS}, summary="导出附件2名额表"
+)
 def quotas_xlsx(request, programme_id: int):
     permissions.check(request.auth, "quota.export")
     programme = services.get_programme(programme_id)
@@ -180,19 +194,30 @@ class WorkInfoOut(Schema):
 
 
 def _work_info_out(programme, region, info):
-    return {"programme": programme.pk, "region": region.code, "submitted": info is not None,
-            "updated_at": info.updated_at if info else None, **services.work_info_dict(info)}
+    return {
+        "programme": programme.pk,
+        "region": region.code,
+        "submitted": info is not None,
+        "updated_at": info.updated_at if info else None,
+        **services.work_info_dict(info),
+    }
 
 
-@router.put("/programmes/{programme_id}/work-info/{region}", response={200: WorkInfoOut, **ERRORS},
-            summary="填报本地区工作信息（附件3，地方主管部门）")
+@router.put(
+    "/programmes/{programme_id}/work-info/{region}",
+    response={200: WorkInfoOut, **ERRORS},
+    summary="填报本地区工作信息（附件3，地方主管部门）",
+)
 def put_work_info(request, programme_id: int, region: str, payload: WorkInfoIn):
     info = services.save_work_info(request.auth, programme_id, region, payload.dict())
     return _work_info_out(info.programme, info.region, info)
 
 
-@router.get("/programmes/{programme_id}/work-info/{region}", response={200: WorkInfoOut, **ERRORS},
-            summary="查看工作信息（附件3）")
+@router.get(
+    "/programmes/{programme_id}/work-info/{region}",
+    response={200: WorkInfoOut, **ERRORS},
+    summary="查看工作信息（附件3）",
+)
 def get_work_info(request, programme_id: int, region: str):
     programme, region_obj, info = services.get_work_info(request.auth, programme_id, region)
     return _work_info_out(programme, region_obj, info)
@@ -211,19 +236,31 @@ class WorkInfoStatusPage(Schema):
     submitted: int
 
 
-@router.get("/programmes/{programme_id}/work-info", response={200: WorkInfoStatusPage, **ERRORS},
-            summary="各地区工作信息填报情况（中小企业局、人才交流中心）")
+@router.get(
+    "/programmes/{programme_id}/work-info",
+    response={200: WorkInfoStatusPage, **ERRORS},
+    summary="各地区工作信息填报情况（中小企业局、人才交流中心）",
+)
 def work_info_status(request, programme_id: int):
     permissions.check(request.auth, "workinfo.track")
     programme = services.get_programme(programme_id)
-    items = [{"region": r.code, "region_name": r.name, "submitted": i is not None,
-              "updated_at": i.updated_at if i else None}
-             for r, i in services.work_info_tracking(programme)]
+    items = [
+        {
+            "region": r.code,
+            "region_name": r.name,
+            "submitted": i is not None,
+            "updated_at": i.updated_at if i else None,
+        }
+        for r, i in services.work_info_tracking(programme)
+    ]
     return {"items": items, "count": len(items), "submitted": sum(1 for x in items if x["submitted"])}
 
 
-@router.get("/programmes/{programme_id}/work-info.xlsx", response={200: None, **ERRORS},
-            summary="导出全国工作信息表（附件3）")
+@router.get(
+    "/programmes/{programme_id}/work-info.xlsx",
+    response={200: None, **ERRORS},
+    summary="导出全国工作信息表（附件3）",
+)
 def work_info_xlsx(request, programme_id: int):
     programme, sheet = services.export_work_info(request.auth, programme_id)
     return xlsx_response(f"附件3_{programme.year}年工作信息表.xlsx", [sheet])

@@ -23,8 +23,18 @@ def quota_sheet(programme: Programme) -> Sheet:
 
 
 WORK_INFO_HEADERS = [
-    "序号", "地区", "单位名称", "分管负责人姓名", "分管负责人职务", "分管负责人办公电话", "联系人姓名",
-    "联系人职务", "联系人办公电话", "联系人手机", "联系人电子邮箱", "最后更新",
+    "序号",
+    "地区",
+    "单位名称",
+    "分管负责人姓名",
+    "分管负责人职务",
+    "分管负责人办公电话",
+    "联系人姓名",
+    "联系人职务",
+    "联系人办公电话",
+    "联系人手机",
+    "联系人电子邮箱",
+    "最后更新",
 ]
 
 
@@ -34,8 +44,11 @@ def work_info_sheet(programme: Programme) -> Sheet:
         if info is None:
             rows.append([i, region.name, "（未填报）"] + [""] * 9)
         else:
-            rows.append([i, region.name] + [getattr(info, f) for f in services.WORK_INFO_FIELDS]
-                        + [timezone.localtime(info.updated_at).strftime("%Y-%m-%d %H:%M")])
+            rows.append(
+                [i, region.name]
+                + [getattr(info, f) for f in services.WORK_INFO_FIELDS]
+                + [timezone.localtime(info.updated_at).strftime("%Y-%m-%d %H:%M")]
+            )
     return Sheet(
         name="附件3",
         title=f"{programme.year}年中小企业经营管理领军人才培训工作信息表",

@@ -28,17 +28,27 @@ class Programme(models.Model):
     title = models.CharField("名称", max_length=200)
     notice_number = models.CharField("文号", max_length=60, blank=True)
     target_trainees = models.PositiveIntegerField("目标培训人数")
-    min_manufacturing_share = models.DecimalField("制造业企业最低占比", max_digits=4, decimal_places=3,
-                                                  null=True, blank=True)
+    min_manufacturing_share = models.DecimalField(
+        "制造业企业最低占比", max_digits=4, decimal_places=3, null=True, blank=True
+    )
     registration_deadline = models.DateField("报名截止日期")
     planned_classes = models.PositiveSmallIntegerField("计划期数")
     days_per_class = models.PositiveSmallIntegerField("每期天数", default=4)
     tracks = models.JSONField("培训方向", default=list, blank=True)
-    size_standard = models.ForeignKey("reference.SizeStandard", null=True, blank=True, on_delete=models.PROTECT,
-                                      verbose_name="中小企业划型标准", help_text="留空则用最新版本")
+    size_standard = models.ForeignKey(
+        "reference.SizeStandard",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="中小企业划型标准",
+        help_text="留空则用最新版本",
+    )
     earlier_training_policy = models.CharField(
-        "往年已参训企业", max_length=10, default="warn",
-        choices=[("allow", "允许"), ("warn", "提示"), ("refuse", "不予报名（复训邀请除外）")])
+        "往年已参训企业",
+        max_length=10,
+        default="warn",
+        choices=[("allow", "允许"), ("warn", "提示"), ("refuse", "不予报名（复训邀请除外）")],
+    )
     status = models.CharField("状态", max_length=10, choices=ProgrammeStatus.choices, default="draft")
     # Attendance (SPEC §3.4): the check-in window opens this long before a session and lateness starts after
     # the grace period; both are per programme.
@@ -46,7 +56,9 @@ class Programme(models.Model):
     late_grace_minutes = models.PositiveSmallIntegerField("迟到宽限（分钟）", default=10)
     # Completion rule: share of required sessions attended (present or late, over required minus excused)
     # and the most unexcused absences allowed.
-    completion_min_attendance = models.DecimalField("结业最低出勤率", max_digits=4, decimal_places=3, default=0.9)
+    completion_min_attendance = models.DecimalField(
+        "结业最低出勤率", max_digits=4, decimal_places=3, default=0.9
+    )
     completion_max_unexcused = models.PositiveSmallIntegerField("结业允许无故缺勤次数", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,11 +67,14 @@ class Programme(models.Model):
         ordering = ["-year"]
         verbose_name = "年度计划"
         constraints = [
-            models.CheckConstraint(name="programme_status_valid",
-                                   condition=Q(status__in=[s.value for s in ProgrammeStatus])),
-            models.CheckConstraint(name="programme_share_range",
-                                   condition=Q(min_manufacturing_share__isnull=True)
-                                   | Q(min_manufacturing_share__gte=0, min_manufacturing_share__lte=1)),
+            models.CheckConstraint(
+                name="programme_status_valid", condition=Q(status__in=[s.value for s in ProgrammeStatus])
+            ),
+            models.CheckConstraint(
+                name="programme_share_range",
+                condition=Q(min_manufacturing_share__isnull=True)
+                | Q(min_manufacturing_share__gte=0, min_manufacturing_share__lte=1),
+            ),
             models.CheckConstraint(name="programme_target_positive", condition=Q(target_trainees__gt=0)),
         ]
 

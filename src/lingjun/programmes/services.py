@@ -19,8 +19,16 @@ from lingjun.reference.models import Region
 from .models import STATUS_FLOW, Programme, ProgrammeStatus, Quota, WorkInfo
 
 PROGRAMME_FIELDS = (
-    "year", "title", "notice_number", "target_trainees", "min_manufacturing_share", "registration_deadline",
-    "planned_classes", "days_per_class", "tracks", "status",
+    "year",
+    "title",
+    "notice_number",
+    "target_trainees",
+    "min_manufacturing_share",
+    "registration_deadline",
+    "planned_classes",
+    "days_per_class",
+    "tracks",
+    "status",
 )
 STATUS_LABELS = dict(ProgrammeStatus.choices)
 
@@ -60,7 +68,9 @@ def _clean_programme(data: dict, partial: bool) -> dict:
     if "notice_number" in data:
         out["notice_number"] = str(data["notice_number"] or "").strip()[:60]
     if data.get("target_trainees") not in (None, ""):
-        out["target_trainees"] = _int_in(errors, "target_trainees", data["target_trainees"], "目标培训人数", 1, 100000)
+        out["target_trainees"] = _int_in(
+            errors, "target_trainees", data["target_trainees"], "目标培训人数", 1, 100000
+        )
     if "min_manufacturing_share" in data:
         raw = data["min_manufacturing_share"]
         if raw in (None, ""):
@@ -72,8 +82,13 @@ def _clean_programme(data: dict, partial: bool) -> dict:
                     raise InvalidOperation
                 out["min_manufacturing_share"] = share.quantize(Decimal("0.001"))
             except InvalidOperation:
-                errors.append(FieldIssue("min_manufacturing_share", "invalid_share",
-                                         "制造业企业最低占比须为 0 到 1 之间的小数，如 0.3 表示 30%。"))
+                errors.append(
+                    FieldIssue(
+                        "min_manufacturing_share",
+                        "invalid_share",
+                        "制造业企业最低占比须为 0 到 1 之间的小数，如 0.3 表示 30%。",
+                    )
+                )
     if data.get("registration_deadline") not in (None, ""):
         d = data["registration_deadline"]
         if isinstance(d, str):
@@ -82,21 +97,31 @@ def _clean_programme(data: dict, partial: bool) -> dict:
             except ValueError:
                 d = None
         if not isinstance(d, datetime.date):
-            errors.append(FieldIssue("registration_deadline", "invalid_date", "报名截止日期须为有效日期，格式 YYYY-MM-DD。"))
+            errors.append(
+                FieldIssue(
+                    "registration_deadline", "invalid_date", "报名截止日期须为有效日期，格式 YYYY-MM-DD。"
+                )
+            )
         out["registration_deadline"] = d
     if data.get("planned_classes") not in (None, ""):
-        out["planned_classes"] = _int_in(errors, "planned_classes", data["planned_classes"], "计划期数", 1, 500)
+        out["planned_classes"] = _int_in(
+            errors, "planned_classes", data["planned_classes"], "计划期数", 1, 500
+        )
     if data.get("days_per_class") not in (None, ""):
         out["days_per_class"] = _int_in(errors, "days_per_class", data["days_per_class"], "每期天数", 1, 30)
     if "tracks" in data:
         tracks = list(dict.fromkeys(data["tracks"] or []))
         bad = [t for t in tracks if t not in Track.values]
         if bad:
-            errors.append(FieldIssue("tracks", "invalid_choice", f"未知的培训方向：{'、'.join(map(str, bad))}。"))
+            errors.append(
+                FieldIssue("tracks", "invalid_choice", f"未知的培训方向：{'、'.join(map(str, bad))}。")
+            )
         out["tracks"] = tracks
     if "status" in data and data["status"] not in (None, ""):
         if data["status"] not in ProgrammeStatus.values:
-            errors.append(FieldIssue("status", "invalid_choice", "状态须为 draft、open、closed 或 archived。"))
+            errors.append(
+                FieldIssue("status", "invalid_choice", "状态须为 draft、open、closed 或 archived。")
+            )
         out["status"] = data["status"]
     if errors:
         raise ValidationFailed(errors)
@@ -104,8 +129,11 @@ def _clean_programme(data: dict, partial: bool) -> dict:
 
 
 def _year_taken(year) -> RuleViolation:
-    return RuleViolation("programme_year_exists", f"{year}年度的计划已存在，不能重复创建。",
-                         [FieldIssue("year", "programme_year_exists", f"{year}年度的计划已存在。")])
+    return RuleViolation(
+        "programme_year_exists",
+        f"{year}年度的计划已存在，不能重复创建。",
+        [FieldIssue("year", "programme_year_exists", f"{year}年度的计划已存在。")],
+    )
 
 
 @transaction.atomic
@@ -121,8 +149,9 @@ def create_programme(actor, data: dict) -> Programme:
     except IntegrityError:
         raise _year_taken(values["year"]) from None
     _ensure_quota_rows(programme)
-    audit.record(actor, "programme.create", programme, after=programme_snapshot(programme),
-                 to_state=programme.status)
+    audit.record(
+        actor, "programme.create", programme, after=programme_snapshot(programme), to_state=programme.status
+    )
     return programme
 
 
@@ -149,9 +178,16 @@ def update_programme(actor, programme_id: int, data: dict, reason: str = "") -> 
         raise _year_taken(values.get("year")) from None
     b, a = audit.diff(before, programme_snapshot(programme))
     if a:
-        audit.record(actor, "programme.update", programme, before=b, after=a, reason=reason,
-                     from_state=before["status"] if "status" in a else "",
-                     to_state=programme.status if "status" in a else "")
+        audit.record(
+            actor,
+            "programme.update",
+            programme,
+            before=b,
+            after=a,
+            reason=reason,
+            from_state=before["status"] if "status" in a else "",
+            to_state=programme.status if "status" in a else "",
+        )
     return programme
 
 
@@ -179,10 +215,14 @@ def get_programme(programme_id) -> Programme:
 
 # --- Quotas (附件2) -----------------------------------------------------------------------------------
 
+
 def _ensure_quota_rows(programme: Programme) -> None:
     existing = set(Quota.objects.filter(programme=programme).values_list("region_id", flat=True))
-    missing = [Quota(programme=programme, region_id=code)
-               for code in Region.objects.values_list("code", flat=True) if code not in existing]
+    missing = [
+        Quota(programme=programme, region_id=code)
+        for code in Region.objects.values_list("code", flat=True)
+        if code not in existing
+    ]
     if missing:
         Quota.objects.bulk_create(missing, ignore_conflicts=True)
 
@@ -198,8 +238,12 @@ def quotas_dict(programme: Programme) -> dict[str, int]:
 
 def quota_warnings(programme: Programme, total: int) -> list[dict]:
     if total != programme.target_trainees:
-        return [{"code": "quota_total_differs_from_target",
-                 "message": f"名额合计 {total} 人，与目标培训人数 {programme.target_trainees} 人不一致。"}]
+        return [
+            {
+                "code": "quota_total_differs_from_target",
+                "message": f"名额合计 {total} 人，与目标培训人数 {programme.target_trainees} 人不一致。",
+            }
+        ]
     return []
 
 
@@ -249,21 +293,32 @@ def set_quotas(actor, programme_id: int, quotas: dict, reason: str = "") -> dict
     for code, amount in after.items():
         if amount == before[code]:
             continue
-        updated = Quota.objects.filter(programme=programme, region_id=code, used__lte=amount).update(amount=amount)
+        updated = Quota.objects.filter(programme=programme, region_id=code, used__lte=amount).update(
+            amount=amount
+        )
         if not updated:
             too_low.append(code)
     if too_low:
-        used = dict(Quota.objects.filter(programme=programme, region_id__in=too_low).values_list("region_id", "used"))
+        used = dict(
+            Quota.objects.filter(programme=programme, region_id__in=too_low).values_list("region_id", "used")
+        )
         names = dict(Region.objects.filter(code__in=too_low).values_list("code", "name"))
         raise RuleViolation(
-            "quota_below_used", "名额不能少于该地区已报名的人数，未作任何修改。",
-            [FieldIssue(f"quotas.{c}", "quota_below_used", f"{names[c]}已有 {used[c]} 人报名，名额不能少于此数。")
-             for c in too_low],
+            "quota_below_used",
+            "名额不能少于该地区已报名的人数，未作任何修改。",
+            [
+                FieldIssue(
+                    f"quotas.{c}", "quota_below_used", f"{names[c]}已有 {used[c]} 人报名，名额不能少于此数。"
+                )
+                for c in too_low
+            ],
         )
     total = sum(after.values())
     b, a = audit.diff(before, after)
     if a:
-        audit.record(actor, "quota.update", programme, object_type="programme", before=b, after=a, reason=reason)
+        audit.record(
+            actor, "quota.update", programme, object_type="programme", before=b, after=a, reason=reason
+        )
     return {"quotas": after, "total": total, "warnings": quota_warnings(programme, total)}
 
 
@@ -311,8 +366,15 @@ def propose_quotas(total, weights) -> dict[str, int]:
 # --- Work information (附件3) -------------------------------------------------------------------------
 
 WORK_INFO_FIELDS = (
-    "department", "leader_name", "leader_position", "leader_phone", "liaison_name", "liaison_position",
-    "liaison_phone", "liaison_mobile", "liaison_email",
+    "department",
+    "leader_name",
+    "leader_position",
+    "leader_phone",
+    "liaison_name",
+    "liaison_position",
+    "liaison_phone",
+    "liaison_mobile",
+    "liaison_email",
 )
 
 
@@ -325,10 +387,14 @@ def _clean_work_info(data: dict) -> dict:
     out = {
         "department": check_required(errors, "department", data.get("department"), "单位名称", 100),
         "leader_name": check_required(errors, "leader_name", data.get("leader_name"), "分管负责人姓名", 40),
-        "leader_position": check_required(errors, "leader_position", data.get("leader_position"), "分管负责人职务", 60),
+        "leader_position": check_required(
+            errors, "leader_position", data.get("leader_position"), "分管负责人职务", 60
+        ),
         "leader_phone": check_phone(errors, "leader_phone", data.get("leader_phone"), "分管负责人办公电话"),
         "liaison_name": check_required(errors, "liaison_name", data.get("liaison_name"), "联系人姓名", 40),
-        "liaison_position": check_required(errors, "liaison_position", data.get("liaison_position"), "联系人职务", 60),
+        "liaison_position": check_required(
+            errors, "liaison_position", data.get("liaison_position"), "联系人职务", 60
+        ),
         "liaison_phone": check_phone(errors, "liaison_phone", data.get("liaison_phone"), "联系人办公电话"),
         "liaison_mobile": check_mobile(errors, "liaison_mobile", data.get("liaison_mobile"), "联系人手机"),
         "liaison_email": check_email(errors, "liaison_email", data.get("liaison_email"), "联系人电子邮箱"),
@@ -368,7 +434,9 @@ def save_work_info(actor, programme_id, region_code, data: dict) -> WorkInfo:
     if info is None:
         try:
             with transaction.atomic():
-                info = WorkInfo.objects.create(programme=programme, region=region, submitted_by=actor, **values)
+                info = WorkInfo.objects.create(
+                    programme=programme, region=region, submitted_by=actor, **values
+                )
         except IntegrityError:  # a colleague saved first: update theirs
             info = WorkInfo.objects.select_for_update().get(programme=programme, region=region)
             before = work_info_dict(info)
@@ -399,8 +467,10 @@ def export_work_info(actor, programme_id):
 
 def current_programme() -> Programme | None:
     """The programme people are working on: the latest open one, else the latest year."""
-    return (Programme.objects.filter(status=ProgrammeStatus.OPEN).order_by("-year").first()
-            or Programme.objects.order_by("-year").first())
+    return (
+        Programme.objects.filter(status=ProgrammeStatus.OPEN).order_by("-year").first()
+        or Programme.objects.order_by("-year").first()
+    )
 
 
 def programme_totals(programme: Programme) -> dict:

@@ -13,7 +13,7 @@ from lingjun.core.pages import page
 
 from . import exports, services
 from .forms import ProgrammeForm, WorkInfoForm
-from .models import STATUS_FLOW, Programme, ProgrammeStatus
+from .models import STATUS_FLOW, ProgrammeStatus
 
 STATUS_ACTIONS = {"open": "开放报名", "closed": "截止报名", "archived": "归档"}
 
@@ -24,8 +24,11 @@ def programme_list(request):
     programmes = list(services.visible_programmes(request.user))
     for p in programmes:
         p.totals = services.programme_totals(p)
-    return render(request, "programmes/list.html", {
-        "programmes": programmes, "can_create": permissions.allowed(request.user, "programme.create")})
+    return render(
+        request,
+        "programmes/list.html",
+        {"programmes": programmes, "can_create": permissions.allowed(request.user, "programme.create")},
+    )
 
 
 def _programme_form_page(request, programme=None):
@@ -35,7 +38,9 @@ def _programme_form_page(request, programme=None):
         if programme.min_manufacturing_share is not None:
             # Stored as 0.300; the form asks for a percentage with one decimal (30.0), and must accept its own
             # initial value when saved unchanged.
-            initial["min_manufacturing_share"] = (programme.min_manufacturing_share * 100).quantize(Decimal("0.1"))
+            initial["min_manufacturing_share"] = (programme.min_manufacturing_share * 100).quantize(
+                Decimal("0.1")
+            )
     form = ProgrammeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,33 +74,44 @@ def programme_detail(request, pk):
     permissions.check(request.user, "programme.view")
     programme = services.get_visible_programme(request.user, pk)
     totals = services.programme_totals(programme)
-    transitions = [(s, STATUS_ACTIONS[s]) for s in ("open", "closed", "archived") if s in STATUS_FLOW[programme.status]]
+    transitions = [
+        (s, STATUS_ACTIONS[s]) for s in ("open", "closed", "archived") if s in STATUS_FLOW[programme.status]
+    ]
     figures = None
     if request.user.role in ("bureau", "centre", "region"):
         from lingjun.registrations.figures import programme_figures
 
         figures = programme_figures(programme, request.user)
-    return render(request, "programmes/detail.html", {
-        "figures": figures,
-        "can_register": permissions.allowed(request.user, "registration.create"),
-        "can_view_registrations": permissions.allowed(request.user, "registration.view")
-        and request.user.role != "trainee",
-        "programme": programme, "totals": totals,
-        "transitions": transitions if permissions.allowed(request.user, "programme.edit") else [],
-        "can_edit": permissions.allowed(request.user, "programme.edit"),
-        "show_quotas": request.user.role in ("bureau", "centre", "region"),
-        "can_export": permissions.allowed(request.user, "quota.export"),
-        "can_track": permissions.allowed(request.user, "workinfo.track"),
-        "quota_warnings": services.quota_warnings(programme, totals["quota_total"]),
-    })
+    return render(
+        request,
+        "programmes/detail.html",
+        {
+            "figures": figures,
+            "can_register": permissions.allowed(request.user, "registration.create"),
+            "can_view_registrations": permissions.allowed(request.user, "registration.view")
+            and request.user.role != "trainee",
+            "programme": programme,
+            "totals": totals,
+            "transitions": transitions if permissions.allowed(request.user, "programme.edit") else [],
+            "can_edit": permissions.allowed(request.user, "programme.edit"),
+            "show_quotas": request.user.role in ("bureau", "centre", "region"),
+            "can_export": permissions.allowed(request.user, "quota.export"),
+            "can_track": permissions.allowed(request.user, "workinfo.track"),
+            "quota_warnings": services.quota_warnings(programme, totals["quota_total"]),
+        },
+    )
 
 
 @page
 @require_POST
 def programme_status(request, pk):
     try:
-        services.update_programme(request.user, pk, {"status": request.POST.get("status", "")},
-                                  reason=request.POST.get("reason", ""))
+        services.update_programme(
+            request.user,
+            pk,
+            {"status": request.POST.get("status", "")},
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -133,7 +149,9 @@ def _count_or_none(raw: str):
 def quotas(request, pk):
     permissions.check(request.user, "quota.view")
     programme = services.get_programme(pk)
-    can_edit = permissions.allowed(request.user, "quota.edit") and programme.status != ProgrammeStatus.ARCHIVED
+    can_edit = (
+        permissions.allowed(request.user, "quota.edit") and programme.status != ProgrammeStatus.ARCHIVED
+    )
     rows = services.quota_table(programme)
     values = {q.region_id: str(q.amount) for q in rows}
     weights = {}
@@ -157,10 +175,14 @@ def quotas(request, pk):
                         parsed[code] = w
                 proposal = services.propose_quotas(total, parsed)
                 values = {code: str(v) for code, v in proposal.items()}
-                messages.info(request, f"已按权重建议名额，合计 {sum(proposal.values())} 人。核对后请点击“保存名额”。")
+                messages.info(
+                    request, f"已按权重建议名额，合计 {sum(proposal.values())} 人。核对后请点击“保存名额”。"
+                )
             else:
                 raw = {code: _count_or_none(v) for code, v in values.items()}
-                result = services.set_quotas(request.user, programme.pk, raw, reason=request.POST.get("reason", ""))
+                result = services.set_quotas(
+                    request.user, programme.pk, raw, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, f"名额已保存，合计 {result['total']} 人。")
                 for w in result["warnings"]:
                     messages.warning(request, w["message"])
@@ -172,16 +194,36 @@ def quotas(request, pk):
             for issue in exc.errors:  # "quotas.110000", "weights.110000", "total", "weights"
                 kind, _, code = issue.field.partition(".")
                 (weight_errors if kind == "weights" and code else errors)[code or kind] = issue.message
-    table = [{"quota": q, "value": values.get(q.region_id, ""), "weight": weights.get(q.region_id, ""),
-              "error": errors.get(q.region_id), "weight_error": weight_errors.get(q.region_id)} for q in rows]
+    table = [
+        {
+            "quota": q,
+            "value": values.get(q.region_id, ""),
+            "weight": weights.get(q.region_id, ""),
+            "error": errors.get(q.region_id),
+            "weight_error": weight_errors.get(q.region_id),
+        }
+        for q in rows
+    ]
     total = sum(n for n in (_count_or_none(str(v)) for v in values.values()) if n and n > 0)
-    return render(request, "programmes/quotas.html", {
-        "programme": programme, "table": table, "total": total, "used_total": sum(q.used for q in rows),
-        "can_edit": can_edit, "error_detail": error_detail,
-        "errors": errors, "proposal_total": proposal_total or programme.target_trainees,
-        "can_export": permissions.allowed(request.user, "quota.export"),
-        "show_weights": any(weights.values()) or bool(weight_errors) or "total" in errors or "weights" in errors,
-    })
+    return render(
+        request,
+        "programmes/quotas.html",
+        {
+            "programme": programme,
+            "table": table,
+            "total": total,
+            "used_total": sum(q.used for q in rows),
+            "can_edit": can_edit,
+            "error_detail": error_detail,
+            "errors": errors,
+            "proposal_total": proposal_total or programme.target_trainees,
+            "can_export": permissions.allowed(request.user, "quota.export"),
+            "show_weights": any(weights.values())
+            or bool(weight_errors)
+            or "total" in errors
+            or "weights" in errors,
+        },
+    )
 
 
 @page
@@ -212,16 +254,27 @@ def workinfo(request, pk):
     else:
         show, rows = "", all_rows
     submitted = sum(1 for r in all_rows if r[1] is not None)
-    return render(request, "programmes/workinfo_tracking.html", {
-        "programme": programme, "rows": rows, "submitted": submitted, "missing": len(all_rows) - submitted,
-        "regions": len(all_rows), "show": show})
+    return render(
+        request,
+        "programmes/workinfo_tracking.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "submitted": submitted,
+            "missing": len(all_rows) - submitted,
+            "regions": len(all_rows),
+            "show": show,
+        },
+    )
 
 
 @page
 def workinfo_form(request, pk, region):
     programme, region_obj, info = services.get_work_info(request.user, pk, region)
-    can_edit = (permissions.allowed(request.user, "workinfo.edit", region_obj)
-                and programme.status != ProgrammeStatus.ARCHIVED)
+    can_edit = (
+        permissions.allowed(request.user, "workinfo.edit", region_obj)
+        and programme.status != ProgrammeStatus.ARCHIVED
+    )
     form = WorkInfoForm(request.POST or None, initial=services.work_info_dict(info) if info else None)
     if request.method == "POST":
         permissions.check(request.user, "workinfo.edit", region_obj)
@@ -233,9 +286,18 @@ def workinfo_form(request, pk, region):
             else:
                 messages.success(request, "工作信息已提交。")
                 return redirect(reverse("programmes:workinfo_form", args=[programme.pk, region_obj.code]))
-    return render(request, "programmes/workinfo_form.html", {
-        "programme": programme, "region": region_obj, "info": info, "form": form, "can_edit": can_edit,
-        "can_track": permissions.allowed(request.user, "workinfo.track")})
+    return render(
+        request,
+        "programmes/workinfo_form.html",
+        {
+            "programme": programme,
+            "region": region_obj,
+            "info": info,
+            "form": form,
+            "can_edit": can_edit,
+            "can_track": permissions.allowed(request.user, "workinfo.track"),
+        },
+    )
 
 
 @page

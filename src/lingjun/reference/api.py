@@ -44,13 +44,18 @@ def list_(request, active: bool | None = None):
     return {"items": items, "count": len(items)}
 
 
-@router.post("/qualifications", response={201: QualificationOut, **ERRORS}, summary="新增企业资质（中小企业局）")
+@router.post(
+    "/qualifications", response={201: QualificationOut, **ERRORS}, summary="新增企业资质（中小企业局）"
+)
 def create(request, payload: QualificationIn):
     return 201, services.create_qualification(request.auth, payload.code, payload.dict(exclude={"code"}))
 
 
-@router.patch("/qualifications/{code}", response={200: QualificationOut, **ERRORS},
-              summary="更名、排序或停用企业资质（中小企业局）")
+@router.patch(
+    "/qualifications/{code}",
+    response={200: QualificationOut, **ERRORS},
+    summary="更名、排序或停用企业资质（中小企业局）",
+)
 def update(request, code: str, payload: QualificationPatch):
     return services.update_qualification(request.auth, code, payload.dict(exclude_unset=True))
 

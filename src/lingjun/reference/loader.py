@@ -28,8 +28,12 @@ def load_all(get_model) -> dict[str, int]:
     for row in rows:  # parents first: the file lists provinces before their separately-listed cities
         Region.objects.update_or_create(
             code=row["code"],
-            defaults={"name": row["name"], "short_name": row["short_name"], "kind": row["kind"],
-                      "parent_id": row["parent_code"] or None},
+            defaults={
+                "name": row["name"],
+                "short_name": row["short_name"],
+                "kind": row["kind"],
+                "parent_id": row["parent_code"] or None,
+            },
         )
     counts["regions"] = len(rows)
 
@@ -56,7 +60,8 @@ def load_all(get_model) -> dict[str, int]:
     for row in rows:
         # Only create: names the bureau has since edited in the platform are kept.
         Qualification.objects.get_or_create(
-            code=row["code"], defaults={"name": row["name"], "sort": int(row["sort"]), "active": row["active"] == "1"}
+            code=row["code"],
+            defaults={"name": row["name"], "sort": int(row["sort"]), "active": row["active"] == "1"},
         )
     counts["qualifications"] = len(rows)
 
@@ -75,10 +80,15 @@ def load_all(get_model) -> dict[str, int]:
                 standard=standard,
                 sector=row["sector"],
                 defaults={
-                    "name": row["name"], "prefixes": row["prefixes"], "measure_a": row["measure_a"],
-                    "measure_b": row["measure_b"], "sme_a_lt": _dec(row["sme_a_lt"]),
-                    "sme_b_lt": _dec(row["sme_b_lt"]), "medium_a_ge": _dec(row["medium_a_ge"]),
-                    "medium_b_ge": _dec(row["medium_b_ge"]), "small_a_ge": _dec(row["small_a_ge"]),
+                    "name": row["name"],
+                    "prefixes": row["prefixes"],
+                    "measure_a": row["measure_a"],
+                    "measure_b": row["measure_b"],
+                    "sme_a_lt": _dec(row["sme_a_lt"]),
+                    "sme_b_lt": _dec(row["sme_b_lt"]),
+                    "medium_a_ge": _dec(row["medium_a_ge"]),
+                    "medium_b_ge": _dec(row["medium_b_ge"]),
+                    "small_a_ge": _dec(row["small_a_ge"]),
                     "small_b_ge": _dec(row["small_b_ge"]),
                 },
             )

@@ -36,7 +36,9 @@ def create_qualification(actor, code: str, data: dict) -> Qualification:
     permissions.check(actor, "qualification.manage")
     code = (code or "").strip()
     if not CODE_RE.match(code):
-        raise ValidationFailed([FieldIssue("code", "invalid_code", "代码须为小写字母开头的字母、数字或下划线，2—40位。")])
+        raise ValidationFailed(
+            [FieldIssue("code", "invalid_code", "代码须为小写字母开头的字母、数字或下划线，2—40位。")]
+        )
     values = _clean(data, partial=False)
     try:
         with transaction.atomic():

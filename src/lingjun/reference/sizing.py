@@ -35,8 +35,19 @@ def sectors(version: str) -> tuple[Sector, ...]:
 
     rows = SizeSector.objects.filter(standard_id=version).order_by("id")
     return tuple(
-        Sector(r.sector, r.name, tuple(r.prefixes.split()), r.measure_a, r.measure_b, r.sme_a_lt, r.sme_b_lt,
-               r.medium_a_ge, r.medium_b_ge, r.small_a_ge, r.small_b_ge)
+        Sector(
+            r.sector,
+            r.name,
+            tuple(r.prefixes.split()),
+            r.measure_a,
+            r.measure_b,
+            r.sme_a_lt,
+            r.sme_b_lt,
+            r.medium_a_ge,
+            r.medium_b_ge,
+            r.small_a_ge,
+            r.small_b_ge,
+        )
         for r in rows
     )
 

@@ -26,35 +26,62 @@ def programme_figures(programme, user) -> dict:
     national = user.role in ("bureau", "centre")
     per_region = {}
     if national:
-        per_region = {r["region_id"]: r for r in Registration.objects.filter(programme=programme).order_by()
-                      .values("region_id").annotate(
-                          submitted=Count("id", filter=Q(status="submitted")),
-                          approved=Count("id", filter=Q(status__in=REVIEWED)))}
+        per_region = {
+            r["region_id"]: r
+            for r in Registration.objects.filter(programme=programme)
+            .order_by()
+            .values("region_id")
+            .annotate(
+                submitted=Count("id", filter=Q(status="submitted")),
+                approved=Count("id", filter=Q(status__in=REVIEWED)),
+            )
+        }
     rows = []
     for q in Quota.objects.filter(programme=programme).select_related("region").order_by("region_id"):
         if not (q.amount or q.used):
             continue
         counts = per_region.get(q.region_id, {})
-        rows.append({"region": q.region, "amount": q.amount, "used": q.used, "left": max(0, q.amount - q.used),
-                     "ratio": min(100, round(100 * q.used / q.amount)) if q.amount else 100,
-                     "submitted": counts.get("submitted", 0), "approved": counts.get("approved", 0),
-                     "own": user.role == "region" and q.region_id == user.region_id})
+        rows.append(
+            {
+                "region": q.region,
+                "amount": q.amount,
+                "used": q.used,
+                "left": max(0, q.amount - q.used),
+                "ratio": min(100, round(100 * q.used / q.amount)) if q.amount else 100,
+                "submitted": counts.get("submitted", 0),
+                "approved": counts.get("approved", 0),
+                "own": user.role == "region" and q.region_id == user.region_id,
+            }
+        )
     f["regions"] = rows
     f["regions_without_quota"] = Quota.objects.filter(programme=programme, amount=0, used=0).count()
     f["national_counts"] = national
 
     seats = Registration.objects.filter(programme=programme, status__in=SEAT_STATUSES)
     seat_total = seats.count()
-    by_qual = dict(seats.order_by().values_list("enterprise__qualifications").annotate(n=Count("id", distinct=True)))
-    mix = [{"name": q.name, "n": by_qual.get(q.code, 0)} for q in Qualification.objects.all()
-           if q.active or by_qual.get(q.code)]
+    by_qual = dict(
+        seats.order_by().values_list("enterprise__qualifications").annotate(n=Count("id", distinct=True))
+    )
+    mix = [
+        {"name": q.name, "n": by_qual.get(q.code, 0)}
+        for q in Qualification.objects.all()
+        if q.active or by_qual.get(q.code)
+    ]
     mix.append({"name": "无上述资质", "n": by_qual.get(None, 0)})
     for m in mix:
         m["pct"] = round(100 * m["n"] / seat_total) if seat_total else 0
     by_size = dict(seats.order_by().values_list("enterprise__size_class").annotate(n=Count("id")))
-    sizes = [{"name": label, "n": by_size.get(value, 0),
-              "pct": round(100 * by_size.get(value, 0) / seat_total) if seat_total else 0}
-             for value, label in SizeClass.choices if value != "large"]
+    sizes = [
+        {
+            "name": label,
+            "n": by_size.get(value, 0),
+            "pct": round(100 * by_size.get(value, 0) / seat_total) if seat_total else 0,
+        }
+        for value, label in SizeClass.choices
+        if value != "large"
+    ]
     f["mix"], f["sizes"], f["seat_total"] = mix, sizes, seat_total
-    f["scope_label"] = "全国" if national else (user.region.name if user.role == "region" and user.region else "")
+    f["scope_label"] = (
+        "全国" if national else (user.region.name if user.role == "region" and user.region else "")
+    )
     return f

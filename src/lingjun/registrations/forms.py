@@ -78,61 +78,143 @@ def _choices_with(values, current) -> list[tuple[str, str]]:
 class RegistrationForm(forms.Form):
     # 学员
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号", max_length=30, widget=forms.TextInput(attrs={
-        "autocomplete": "off", "spellcheck": "false", "placeholder": "18位，末位可为X"}),
-        help_text="性别与出生日期由身份证号自动识别。")
-    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族",
-                                widget=forms.TextInput(attrs={"list": "ethnicities", "autocomplete": "off"}))
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "18位，末位可为X"}
+        ),
+        help_text="性别与出生日期由身份证号自动识别。",
+    )
+    ethnicity = forms.CharField(
+        label="民族",
+        max_length=20,
+        initial="汉族",
+        widget=forms.TextInput(attrs={"list": "ethnicities", "autocomplete": "off"}),
+    )
     political_status = forms.ChoiceField(label="政治面貌")
     education = forms.ChoiceField(label="学历")
-    position = forms.CharField(label="职务", max_length=60, widget=forms.TextInput(attrs={"placeholder": "如 董事长、总经理"}))
-    is_principal = forms.ChoiceField(label="是否企业主要负责人（一把手）", choices=[("1", "是"), ("0", "否")], initial="1",
-                                     widget=forms.RadioSelect(attrs={"data-principal": ""}))
+    position = forms.CharField(
+        label="职务", max_length=60, widget=forms.TextInput(attrs={"placeholder": "如 董事长、总经理"})
+    )
+    is_principal = forms.ChoiceField(
+        label="是否企业主要负责人（一把手）",
+        choices=[("1", "是"), ("0", "否")],
+        initial="1",
+        widget=forms.RadioSelect(attrs={"data-principal": ""}),
+    )
     principal_justification = forms.CharField(
-        label="非一把手参训说明", max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：企业主要负责人因故不能参训，由分管生产的副总经理参训"}),
-        help_text="原则上应为企业主要负责人；不是一把手时须写明理由。")
-    mobile = forms.CharField(label="手机", max_length=20, widget=forms.TextInput(attrs={
-        "inputmode": "numeric", "autocomplete": "off", "placeholder": "11位手机号，学员用它登录"}))
-    email = forms.CharField(label="电子邮箱", max_length=254, widget=forms.EmailInput(attrs={"placeholder": "name@example.cn"}))
+        label="非一把手参训说明",
+        max_length=500,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "如：企业主要负责人因故不能参训，由分管生产的副总经理参训"}
+        ),
+        help_text="原则上应为企业主要负责人；不是一把手时须写明理由。",
+    )
+    mobile = forms.CharField(
+        label="手机",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "11位手机号，学员用它登录"}
+        ),
+    )
+    email = forms.CharField(
+        label="电子邮箱", max_length=254, widget=forms.EmailInput(attrs={"placeholder": "name@example.cn"})
+    )
     # 企业
     enterprise_name = forms.CharField(label="企业名称", max_length=200)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=30, widget=forms.TextInput(attrs={
-        "autocomplete": "off", "spellcheck": "false", "placeholder": "18位"}))
-    industry_division = forms.CharField(label="所属行业代码（GB/T 4754）", max_length=4, widget=forms.TextInput(attrs={
-        "list": "industry-divisions", "inputmode": "numeric", "autocomplete": "off", "placeholder": "如 39",
-        "data-industry": ""}), help_text="2—4位国民经济行业代码；13—43为制造业。")
-    employees = forms.CharField(label="从业人员（人）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    revenue = forms.CharField(label="营业收入（万元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    total_assets = forms.CharField(label="资产总额（万元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    credit_code = forms.CharField(
+        label="统一社会信用代码",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "18位"}),
+    )
+    industry_division = forms.CharField(
+        label="所属行业代码（GB/T 4754）",
+        max_length=4,
+        widget=forms.TextInput(
+            attrs={
+                "list": "industry-divisions",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": "如 39",
+                "data-industry": "",
+            }
+        ),
+        help_text="2—4位国民经济行业代码；13—43为制造业。",
+    )
+    employees = forms.CharField(
+        label="从业人员（人）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    revenue = forms.CharField(
+        label="营业收入（万元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    total_assets = forms.CharField(
+        label="资产总额（万元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
     qualifications = forms.MultipleChoiceField(label="企业资质", widget=forms.CheckboxSelectMultiple)
     address = forms.CharField(label="企业地址", max_length=300)
     # 报名
-    preferred_classes = forms.MultipleChoiceField(label="意向期次", widget=forms.CheckboxSelectMultiple,
-                                                  help_text="可多选，编班时尽量照顾。")
+    preferred_classes = forms.MultipleChoiceField(
+        label="意向期次", widget=forms.CheckboxSelectMultiple, help_text="可多选，编班时尽量照顾。"
+    )
     declared_voluntary = forms.BooleanField(label="本人自愿参训")
     declared_no_bad_record = forms.BooleanField(label="无违法犯罪及不良从业记录")
     declared_fit = forms.BooleanField(label="身体健康，能坚持参训")
     region = forms.ChoiceField(label="推荐地区")
-    late_reason = forms.CharField(label="截止后补报理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="报名已截止；人才交流中心补报须写明理由，理由记入审计记录。")
+    late_reason = forms.CharField(
+        label="截止后补报理由",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="报名已截止；人才交流中心补报须写明理由，理由记入审计记录。",
+    )
 
     OPTIONAL = {"principal_justification", "qualifications", "preferred_classes", "late_reason"}
-    TRAINEE = ("name", "id_number", "ethnicity", "political_status", "education", "position", "mobile", "email")
-    ENTERPRISE = ("enterprise_name", "credit_code", "industry_division", "employees", "revenue", "total_assets",
-                  "address")
+    TRAINEE = (
+        "name",
+        "id_number",
+        "ethnicity",
+        "political_status",
+        "education",
+        "position",
+        "mobile",
+        "email",
+    )
+    ENTERPRISE = (
+        "enterprise_name",
+        "credit_code",
+        "industry_division",
+        "employees",
+        "revenue",
+        "total_assets",
+        "address",
+    )
     DECLARATIONS = ("declared_voluntary", "declared_no_bad_record", "declared_fit")
 
-    def __init__(self, *args, programme, choose_region: bool = False, late: bool = False,
-                 id_on_file: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        programme,
+        choose_region: bool = False,
+        late: bool = False,
+        id_on_file: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         data = self.data if self.is_bound else self.initial
-        self.fields["political_status"].choices = _choices_with(POLITICAL_STATUSES, data.get("political_status"))
+        self.fields["political_status"].choices = _choices_with(
+            POLITICAL_STATUSES, data.get("political_status")
+        )
         self.fields["education"].choices = _choices_with(EDUCATIONS, data.get("education"))
-        self.fields["qualifications"].choices = [(q.code, q.name) for q in Qualification.objects.filter(active=True)]
-        self.fields["preferred_classes"].choices = [(str(n), f"第{n}期") for n in range(1, programme.planned_classes + 1)]
+        self.fields["qualifications"].choices = [
+            (q.code, q.name) for q in Qualification.objects.filter(active=True)
+        ]
+        self.fields["preferred_classes"].choices = [
+            (str(n), f"第{n}期") for n in range(1, programme.planned_classes + 1)
+        ]
         if choose_region:
-            self.fields["region"].choices = [("", "请选择")] + [(r.code, r.name) for r in Region.objects.all()]
+            self.fields["region"].choices = [("", "请选择")] + [
+                (r.code, r.name) for r in Region.objects.all()
+            ]
         else:
             del self.fields["region"]
         if not late:
@@ -155,15 +237,26 @@ class RegistrationForm(forms.Form):
     def initial_for(cls, reg) -> dict:
         t, e = reg.trainee, reg.enterprise
         return {
-            "name": t.name, "ethnicity": t.ethnicity, "political_status": t.political_status,
-            "education": t.education, "position": t.position, "is_principal": "1" if reg.is_principal else "0",
-            "principal_justification": reg.principal_justification, "mobile": t.mobile, "email": t.email,
-            "enterprise_name": e.name, "credit_code": e.credit_code, "industry_division": e.industry_division,
-            "employees": e.employees, "revenue": e.revenue.normalize() if e.revenue % 1 else int(e.revenue),
+            "name": t.name,
+            "ethnicity": t.ethnicity,
+            "political_status": t.political_status,
+            "education": t.education,
+            "position": t.position,
+            "is_principal": "1" if reg.is_principal else "0",
+            "principal_justification": reg.principal_justification,
+            "mobile": t.mobile,
+            "email": t.email,
+            "enterprise_name": e.name,
+            "credit_code": e.credit_code,
+            "industry_division": e.industry_division,
+            "employees": e.employees,
+            "revenue": e.revenue.normalize() if e.revenue % 1 else int(e.revenue),
             "total_assets": e.total_assets.normalize() if e.total_assets % 1 else int(e.total_assets),
-            "qualifications": [q.code for q in e.qualifications.all()], "address": e.address,
+            "qualifications": [q.code for q in e.qualifications.all()],
+            "address": e.address,
             "preferred_classes": [str(n) for n in reg.preferred_classes],
-            "declared_voluntary": reg.declared_voluntary, "declared_no_bad_record": reg.declared_no_bad_record,
+            "declared_voluntary": reg.declared_voluntary,
+            "declared_no_bad_record": reg.declared_no_bad_record,
             "declared_fit": reg.declared_fit,
         }
 
@@ -172,19 +265,32 @@ class RegistrationForm(forms.Form):
         d = self.cleaned_data
         return {
             "trainee": {
-                "name": d["name"], "id_number": d["id_number"] or id_number_on_file, "ethnicity": d["ethnicity"],
-                "political_status": d["political_status"], "education": d["education"], "position": d["position"],
-                "is_principal": d["is_principal"] != "0", "principal_justification": d["principal_justification"],
-                "mobile": d["mobile"], "email": d["email"],
+                "name": d["name"],
+                "id_number": d["id_number"] or id_number_on_file,
+                "ethnicity": d["ethnicity"],
+                "political_status": d["political_status"],
+                "education": d["education"],
+                "position": d["position"],
+                "is_principal": d["is_principal"] != "0",
+                "principal_justification": d["principal_justification"],
+                "mobile": d["mobile"],
+                "email": d["email"],
             },
             "enterprise": {
-                "name": d["enterprise_name"], "credit_code": d["credit_code"],
-                "industry_division": d["industry_division"], "employees": d["employees"], "revenue": d["revenue"],
-                "total_assets": d["total_assets"], "qualifications": list(d["qualifications"]),
+                "name": d["enterprise_name"],
+                "credit_code": d["credit_code"],
+                "industry_division": d["industry_division"],
+                "employees": d["employees"],
+                "revenue": d["revenue"],
+                "total_assets": d["total_assets"],
+                "qualifications": list(d["qualifications"]),
                 "address": d["address"],
             },
-            "declarations": {"voluntary": d["declared_voluntary"], "no_bad_record": d["declared_no_bad_record"],
-                             "fit_to_attend": d["declared_fit"]},
+            "declarations": {
+                "voluntary": d["declared_voluntary"],
+                "no_bad_record": d["declared_no_bad_record"],
+                "fit_to_attend": d["declared_fit"],
+            },
             "preferred_classes": [int(n) for n in d["preferred_classes"]],
         }
 
@@ -199,18 +305,29 @@ def industry_options() -> list[tuple[str, str]]:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="附件4工作簿（.xlsx）", widget=forms.ClearableFileInput(attrs={
-        "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
-    mode = forms.ChoiceField(label="有错误行时", widget=forms.RadioSelect, initial="partial", choices=[
-        ("partial", "保留正确行：正确的行导入，错误的行退回修改"),
-        ("all_or_nothing", "有错全部不导入：改正全部错误后再整体上传"),
-    ])
+    file = forms.FileField(
+        label="附件4工作簿（.xlsx）",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+    mode = forms.ChoiceField(
+        label="有错误行时",
+        widget=forms.RadioSelect,
+        initial="partial",
+        choices=[
+            ("partial", "保留正确行：正确的行导入，错误的行退回修改"),
+            ("all_or_nothing", "有错全部不导入：改正全部错误后再整体上传"),
+        ],
+    )
     region = forms.ChoiceField(label="推荐地区")
 
     def __init__(self, *args, choose_region: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if choose_region:
-            self.fields["region"].choices = [("", "请选择")] + [(r.code, r.name) for r in Region.objects.all()]
+            self.fields["region"].choices = [("", "请选择")] + [
+                (r.code, r.name) for r in Region.objects.all()
+            ]
         else:
             del self.fields["region"]
         for field in self.fields.values():
@@ -219,11 +336,26 @@ class ImportForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    id_number_last6 = forms.CharField(label="身份证号后六位", max_length=12, widget=forms.TextInput(attrs={
-        "autocomplete": "off", "inputmode": "text", "spellcheck": "false", "placeholder": "如 011237 或 01123X"}))
-    password = forms.CharField(label="设置密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="至少8位，不要与手机号相同；以后用手机号和此密码登录。")
-    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    id_number_last6 = forms.CharField(
+        label="身份证号后六位",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "text",
+                "spellcheck": "false",
+                "placeholder": "如 011237 或 01123X",
+            }
+        ),
+    )
+    password = forms.CharField(
+        label="设置密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少8位，不要与手机号相同；以后用手机号和此密码登录。",
+    )
+    password2 = forms.CharField(
+        label="确认密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     voluntary = forms.BooleanField(label="我本人自愿参加培训")
 
     def __init__(self, *args, **kwargs):

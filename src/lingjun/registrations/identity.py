@@ -27,8 +27,40 @@ from lingjun.core.validators import normalise_digits
 log = logging.getLogger("lingjun.identity")
 
 PROVINCE_PREFIXES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
-    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
 }
 ADULT_AGE = 18
 
@@ -55,8 +87,12 @@ def check_id_number(value, today: datetime.date | None = None) -> tuple[str, dat
         raise IdentityError("required", "请填写身份证号。")
     # isascii: str.isdigit() also accepts other scripts' digits (٢, २, ²); one of those in place of a digit would
     # pass the check digit yet give another look-up hash, i.e. a second registration of the same person.
-    if len(number) != 18 or not number.isascii() or not number[:17].isdigit() \
-            or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        len(number) != 18
+        or not number.isascii()
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise IdentityError(code, "身份证号须为18位，前17位为数字，末位为数字或X。")
     if number[:2] not in PROVINCE_PREFIXES:
         raise IdentityError(code, "身份证号的前两位不是有效的省级行政区划代码。")
@@ -82,7 +118,9 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def _uscc_check(number: str) -> str:
-    total = sum(_USCC_INDEX[c] * w for c, w in zip(number, _USCC_WEIGHTS, strict=False))  # 17 of 18 characters
+    total = sum(
+        _USCC_INDEX[c] * w for c, w in zip(number, _USCC_WEIGHTS, strict=False)
+    )  # 17 of 18 characters
     return uscc._alphabet[(31 - total) % 31]
 
 
@@ -109,8 +147,11 @@ def check_credit_code(value) -> str:
         raise IdentityError(code, "统一社会信用代码只能包含数字和大写英文字母。")
     # GB 32100 check character, with python-stdnum's alphabet and algorithm (uscc.validate would re-clean
     # the already normalised input on every row of a 50,000-row import).
-    if not number[:8].isdigit() or any(c not in _USCC_INDEX for c in number[8:]) \
-            or number[17] != _uscc_check(number):
+    if (
+        not number[:8].isdigit()
+        or any(c not in _USCC_INDEX for c in number[8:])
+        or number[17] != _uscc_check(number)
+    ):
         raise IdentityError(code, "统一社会信用代码格式或校验码不正确（GB 32100），请核对。")
     org = number[8:17]
     if any(c not in _ALNUM for c in org) or organisation_code_check_char(org[:8]) != org[8]:

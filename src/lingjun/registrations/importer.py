@@ -46,7 +46,9 @@ def _file_error(code: str, message: str) -> ValidationFailed:
 
 
 def _zip_bomb() -> ValidationFailed:
-    return _file_error("file_too_large", "工作簿解压后过大（超过 200 MB），疑似异常文件，已拒绝。请确认文件内容后重新上传。")
+    return _file_error(
+        "file_too_large", "工作簿解压后过大（超过 200 MB），疑似异常文件，已拒绝。请确认文件内容后重新上传。"
+    )
 
 
 def _refuse_zip_bombs(data: bytes) -> None:
@@ -62,24 +64,27 @@ def _refuse_zip_bombs(data: bytes) -> None:
             raise _zip_bomb()
         for info in members:
             start = info.header_offset
-            if data[start:start + 4] != b"PK\x03\x04":
+            if data[start : start + 4] != b"PK\x03\x04":
                 raise _file_error("not_xlsx", "无法读取该工作簿，请确认是有效的 .xlsx 文件。")
-            name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+            name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
             begin = start + 30 + name_len + extra_len
-            raw = memoryview(data)[begin:begin + info.compress_size]
+            raw = memoryview(data)[begin : begin + info.compress_size]
             if info.compress_type == zipfile.ZIP_STORED:
                 total += len(raw)
             elif info.compress_type == zipfile.ZIP_DEFLATED:
                 inflater = zlib.decompressobj(-zlib.MAX_WBITS)
                 for i in range(0, len(raw), 64 * 1024):
-                    pending = bytes(raw[i:i + 64 * 1024])
+                    pending = bytes(raw[i : i + 64 * 1024])
                     while pending:
                         total += len(inflater.decompress(pending, 1024 * 1024))
                         if total > MAX_UNCOMPRESSED_BYTES:
                             raise _zip_bomb()
                         pending = inflater.unconsumed_tail
             else:
-                raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
+                raise _file_error(
+                    "not_xlsx",
+                    "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。",
+                )
             if total > MAX_UNCOMPRESSED_BYTES:
                 raise _zip_bomb()
 
@@ -93,7 +98,9 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise _file_error("file_too_large", "文件超过 10 MB，请拆分后上传。")
     if not data.startswith(b"PK\x03\x04"):
-        raise _file_error("not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。")
+        raise _file_error(
+            "not_xlsx", "文件不是 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，请另存为 .xlsx 后上传。"
+        )
     try:
         _refuse_zip_bombs(data)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -107,7 +114,10 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
     elif len(names) == 1:
         sheet_name = names[0]
     else:
-        raise _file_error("sheet_not_found", f"工作簿中没有名为“{SHEET_NAME}”的工作表，且含有多个工作表，无法确定读取哪一个。")
+        raise _file_error(
+            "sheet_not_found",
+            f"工作簿中没有名为“{SHEET_NAME}”的工作表，且含有多个工作表，无法确定读取哪一个。",
+        )
     rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     header_at = None
     for i, row in enumerate(rows[:6]):
@@ -122,12 +132,17 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
     if header[: len(HEADERS)] != HEADERS:
         missing = [h for h in HEADERS if h not in header]
         if missing:
-            raise _file_error("missing_columns", "缺少列：" + "、".join(missing) + "。请使用平台提供的附件4模板。")
+            raise _file_error(
+                "missing_columns", "缺少列：" + "、".join(missing) + "。请使用平台提供的附件4模板。"
+            )
         raise _file_error("wrong_column_order", "列的顺序与附件4模板不一致，请使用平台提供的模板。")
-    if len(header) > len(HEADERS) and any(header[len(HEADERS):]):
-        raise _file_error("extra_columns", "表头多出了模板以外的列：" + "、".join(h for h in header[len(HEADERS):] if h) + "。")
+    if len(header) > len(HEADERS) and any(header[len(HEADERS) :]):
+        raise _file_error(
+            "extra_columns",
+            "表头多出了模板以外的列：" + "、".join(h for h in header[len(HEADERS) :] if h) + "。",
+        )
     body = []
-    for offset, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         cells = list(row[: len(HEADERS)])
         if not any(str(c).strip() for c in cells[1:]):
             continue
@@ -142,7 +157,15 @@ def read_rows(data: bytes) -> tuple[int, list[list]]:
 def import_workbook(actor, programme_id, upload, *, mode: str = "partial", region_code=None) -> dict:
     permissions.check(actor, "registration.import")
     if mode not in MODES:
-        raise ValidationFailed([FieldIssue("mode", "invalid_mode", "导入方式须为 partial（保留正确行）或 all_or_nothing（有错则全部不导入）。")])
+        raise ValidationFailed(
+            [
+                FieldIssue(
+                    "mode",
+                    "invalid_mode",
+                    "导入方式须为 partial（保留正确行）或 all_or_nothing（有错则全部不导入）。",
+                )
+            ]
+        )
     programme = services._programme(programme_id)
     region = services._region_for(actor, region_code)
     data = upload.read(MAX_UPLOAD_BYTES + 1)
@@ -150,7 +173,9 @@ def import_workbook(actor, programme_id, upload, *, mode: str = "partial", regio
     _, body = read_rows(data)
     reason = services.check_open_for_submission(actor, programme, "")
     with transaction.atomic():
-        return _import(actor, programme, region, body, mode, sha, getattr(upload, "name", "") or "upload.xlsx", reason)
+        return _import(
+            actor, programme, region, body, mode, sha, getattr(upload, "name", "") or "upload.xlsx", reason
+        )
 
 
 def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dict:
@@ -168,8 +193,13 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
     for row_no, cells in body:
         if isinstance(cells[ID_COL], float) or isinstance(cells[USCC_COL], float):
             field = "trainee.id_number" if isinstance(cells[ID_COL], float) else "enterprise.credit_code"
-            fail(row_no, cells, field, "stored_as_number",
-                 "该单元格被Excel存成了数字，末几位可能已丢失。请把该列设为“文本”格式后重新填写。")
+            fail(
+                row_no,
+                cells,
+                field,
+                "stored_as_number",
+                "该单元格被Excel存成了数字，末几位可能已丢失。请把该列设为“文本”格式后重新填写。",
+            )
             continue
         clean = clean_registration(row_to_input(cells), ctx, require_declarations=True)
         if clean.errors:
@@ -179,11 +209,22 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
         code = clean.enterprise.credit_code
         h = identity.id_lookup_hash(clean.trainee.id_number)
         if code in seen_codes:
-            fail(row_no, cells, "enterprise.credit_code", "duplicate_in_file",
-                 f"与第 {seen_codes[code]} 行是同一家企业；每家企业每年只能推荐一人。")
+            fail(
+                row_no,
+                cells,
+                "enterprise.credit_code",
+                "duplicate_in_file",
+                f"与第 {seen_codes[code]} 行是同一家企业；每家企业每年只能推荐一人。",
+            )
             continue
         if h in seen_ids:
-            fail(row_no, cells, "trainee.id_number", "duplicate_in_file", f"与第 {seen_ids[h]} 行是同一名学员。")
+            fail(
+                row_no,
+                cells,
+                "trainee.id_number",
+                "duplicate_in_file",
+                f"与第 {seen_ids[h]} 行是同一名学员。",
+            )
             continue
         seen_codes[code], seen_ids[h] = row_no, h
         valid.append((row_no, cells, clean, h))
@@ -191,16 +232,29 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
     with scopes_disabled():
         # R1 across regions: any live registration of these enterprises or people in this programme.
         live = Registration.objects.filter(programme=programme, status__in=LIVE_STATUSES)
-        by_code = {c: (r, h, rid) for c, r, h, rid in live.filter(enterprise__credit_code__in=seen_codes)
-                   .values_list("enterprise__credit_code", "region_id", "trainee__id_number_hash", "id")}
-        ids_taken = set(live.filter(trainee__id_number_hash__in=list(seen_ids.values()))
-                        .values_list("trainee__id_number_hash", flat=True))
+        by_code = {
+            c: (r, h, rid)
+            for c, r, h, rid in live.filter(enterprise__credit_code__in=seen_codes).values_list(
+                "enterprise__credit_code", "region_id", "trainee__id_number_hash", "id"
+            )
+        }
+        ids_taken = set(
+            live.filter(trainee__id_number_hash__in=list(seen_ids.values())).values_list(
+                "trainee__id_number_hash", flat=True
+            )
+        )
         earlier: dict[str, list[int]] = {}  # R8: credit code -> earlier years it was trained in
         if programme.earlier_training_policy != "allow":
-            for c, y in (Registration.objects.filter(
-                    enterprise__credit_code__in=seen_codes, programme__year__lt=programme.year,
-                    status__in=("enrolled", "completed", "not_completed"))
-                    .values_list("enterprise__credit_code", "programme__year").distinct().order_by("programme__year")):
+            for c, y in (
+                Registration.objects.filter(
+                    enterprise__credit_code__in=seen_codes,
+                    programme__year__lt=programme.year,
+                    status__in=("enrolled", "completed", "not_completed"),
+                )
+                .values_list("enterprise__credit_code", "programme__year")
+                .distinct()
+                .order_by("programme__year")
+            ):
                 earlier.setdefault(c, []).append(y)
 
     unchanged = 0
@@ -212,15 +266,27 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
             if reg_hash == h and reg_region == region.code:
                 unchanged += 1
             else:
-                fail(row_no, cells, "enterprise.credit_code", "enterprise_already_registered",
-                     "该企业本年度已有学员报名：每家企业每年只能一人参加一期培训。")
+                fail(
+                    row_no,
+                    cells,
+                    "enterprise.credit_code",
+                    "enterprise_already_registered",
+                    "该企业本年度已有学员报名：每家企业每年只能一人参加一期培训。",
+                )
             continue
         if h in ids_taken:
-            fail(row_no, cells, "trainee.id_number", "trainee_already_registered", "该学员本年度已有有效报名。")
+            fail(
+                row_no, cells, "trainee.id_number", "trainee_already_registered", "该学员本年度已有有效报名。"
+            )
             continue
         if code in earlier and programme.earlier_training_policy == "refuse":
-            fail(row_no, cells, "enterprise.credit_code", "previously_trained",
-                 f"该企业已参加过{services.years_text(earlier[code])}的培训，本年度不再接受报名（复训邀请除外）。")
+            fail(
+                row_no,
+                cells,
+                "enterprise.credit_code",
+                "previously_trained",
+                f"该企业已参加过{services.years_text(earlier[code])}的培训，本年度不再接受报名（复训邀请除外）。",
+            )
             continue
         fresh.append((row_no, cells, clean, h))
 
@@ -229,8 +295,13 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
     available = max(0, (quota.amount - quota.used) if quota else 0)
     if len(fresh) > available:
         for row_no, cells, _, _ in fresh[available:]:
-            fail(row_no, cells, "region", "quota_exceeded",
-                 f"{region.name}名额已用完（名额 {quota.amount if quota else 0} 人），该行未导入。")
+            fail(
+                row_no,
+                cells,
+                "region",
+                "quota_exceeded",
+                f"{region.name}名额已用完（名额 {quota.amount if quota else 0} 人），该行未导入。",
+            )
         fresh = fresh[:available]
 
     stored = not (mode == "all_or_nothing" and errors)
@@ -239,16 +310,50 @@ def _import(actor, programme, region, body, mode, sha, file_name, reason) -> dic
         created = _store(actor, programme, region, fresh, ctx, reason, earlier)
     errors.sort(key=lambda e: (e["row"], HEADERS.index(e["column"]) if e["column"] in HEADERS else 99))
     batch = ImportBatch.objects.create(
-        programme=programme, region=region, file_name=file_name[:200], file_sha256=sha, mode=mode,
-        rows=len(body), created=created, unchanged=unchanged, created_by=actor,
-        errors=[{"row": r, "values": [_jsonable(v) for v in bad_rows[r]],
-                 "errors": [e for e in errors if e["row"] == r]} for r in sorted(bad_rows)],
+        programme=programme,
+        region=region,
+        file_name=file_name[:200],
+        file_sha256=sha,
+        mode=mode,
+        rows=len(body),
+        created=created,
+        unchanged=unchanged,
+        created_by=actor,
+        errors=[
+            {
+                "row": r,
+                "values": [_jsonable(v) for v in bad_rows[r]],
+                "errors": [e for e in errors if e["row"] == r],
+            }
+            for r in sorted(bad_rows)
+        ],
     )
-    audit.record(actor, "registration.import", programme, object_type="programme", reason=reason,
-                 after={"file": file_name, "sha256": sha, "mode": mode, "rows": len(body), "created": created,
-                        "unchanged": unchanged, "errors": len(errors), "stored": stored, "batch": batch.pk})
-    return {"created": created, "unchanged": unchanged, "errors": errors, "rows": len(body), "stored": stored,
-            "batch": batch.pk}
+    audit.record(
+        actor,
+        "registration.import",
+        programme,
+        object_type="programme",
+        reason=reason,
+        after={
+            "file": file_name,
+            "sha256": sha,
+            "mode": mode,
+            "rows": len(body),
+            "created": created,
+            "unchanged": unchanged,
+            "errors": len(errors),
+            "stored": stored,
+            "batch": batch.pk,
+        },
+    )
+    return {
+        "created": created,
+        "unchanged": unchanged,
+        "errors": errors,
+        "rows": len(body),
+        "stored": stored,
+        "batch": batch.pk,
+    }
 
 
 def _jsonable(v):
@@ -260,7 +365,9 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
     their audit entries with one multi-row INSERT per table (core.bulk), all in the caller's transaction."""
     now = timezone.now()
     n = len(fresh)
-    if not Quota.objects.filter(programme=programme, region=region, used__lte=F("amount") - n).update(used=F("used") + n):
+    if not Quota.objects.filter(programme=programme, region=region, used__lte=F("amount") - n).update(
+        used=F("used") + n
+    ):
         raise services._quota_exceeded(programme.pk, region)
     with scopes_disabled():
         codes = [c.enterprise.credit_code for _, _, c, _ in fresh]
@@ -268,10 +375,19 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
         new_e, upd_e = [], []
         for _, _, c, _ in fresh:
             e = c.enterprise
-            values = dict(name=e.name, region_id=region.code, address=e.address, industry_division=e.industry_division,
-                          employees=e.employees, revenue=e.revenue, total_assets=e.total_assets,
-                          size_class=e.size_class, size_standard_id=ctx.size_version,
-                          is_manufacturing=e.is_manufacturing, updated_at=now)
+            values = dict(
+                name=e.name,
+                region_id=region.code,
+                address=e.address,
+                industry_division=e.industry_division,
+                employees=e.employees,
+                revenue=e.revenue,
+                total_assets=e.total_assets,
+                size_class=e.size_class,
+                size_standard_id=ctx.size_version,
+                is_manufacturing=e.is_manufacturing,
+                updated_at=now,
+            )
             obj = existing_e.get(e.credit_code)
             if obj is None:
                 new_e.append([e.credit_code, *values.values()])
@@ -279,30 +395,72 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_e.append(obj)
-        e_fields = ["name", "region_id", "address", "industry_division", "employees", "revenue", "total_assets",
-                    "size_class", "size_standard_id", "is_manufacturing", "updated_at"]
+        e_fields = [
+            "name",
+            "region_id",
+            "address",
+            "industry_division",
+            "employees",
+            "revenue",
+            "total_assets",
+            "size_class",
+            "size_standard_id",
+            "is_manufacturing",
+            "updated_at",
+        ]
         update_rows(Enterprise, e_fields, ([getattr(o, f) for f in e_fields] + [o.pk] for o in upd_e))
-        insert_rows(Enterprise, ["credit_code", "name", "region_id", "address", "industry_division", "employees",
-                                 "revenue", "total_assets", "size_class", "size_standard_id", "is_manufacturing",
-                                 "updated_at"], new_e)
+        insert_rows(
+            Enterprise,
+            [
+                "credit_code",
+                "name",
+                "region_id",
+                "address",
+                "industry_division",
+                "employees",
+                "revenue",
+                "total_assets",
+                "size_class",
+                "size_standard_id",
+                "is_manufacturing",
+                "updated_at",
+            ],
+            new_e,
+        )
         ent_id = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "id"))
         through = Enterprise.qualifications.through
         if upd_e:
             through.objects.filter(enterprise_id__in=[e.pk for e in upd_e]).delete()
         qual_ok = set(Qualification.objects.values_list("code", flat=True))
-        insert_rows(through, ["enterprise_id", "qualification_id"],
-                    ([ent_id[c.enterprise.credit_code], q] for _, _, c, _ in fresh
-                     for q in c.enterprise.qualifications if q in qual_ok))
+        insert_rows(
+            through,
+            ["enterprise_id", "qualification_id"],
+            (
+                [ent_id[c.enterprise.credit_code], q]
+                for _, _, c, _ in fresh
+                for q in c.enterprise.qualifications
+                if q in qual_ok
+            ),
+        )
 
         hashes = [h for *_, h in fresh]
         existing_t = {t.id_number_hash: t for t in Trainee.objects.filter(id_number_hash__in=hashes)}
         new_t, upd_t = [], []
         for _, _, c, h in fresh:
             t = c.trainee
-            values = dict(name=t.name, gender=t.gender, ethnicity=t.ethnicity, birth_date=t.birth_date,
-                          political_status=t.political_status, education=t.education, position=t.position,
-                          mobile=t.mobile, email=t.email, id_number_masked=identity.mask_id_number(t.id_number),
-                          updated_at=now)
+            values = dict(
+                name=t.name,
+                gender=t.gender,
+                ethnicity=t.ethnicity,
+                birth_date=t.birth_date,
+                political_status=t.political_status,
+                education=t.education,
+                position=t.position,
+                mobile=t.mobile,
+                email=t.email,
+                id_number_masked=identity.mask_id_number(t.id_number),
+                updated_at=now,
+            )
             obj = existing_t.get(h)
             if obj is None:
                 new_t.append([h, identity.encrypt_id(t.id_number), *values.values()])
@@ -310,45 +468,155 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_t.append(obj)
-        t_fields = ["name", "gender", "ethnicity", "birth_date", "political_status", "education", "position",
-                    "mobile", "email", "id_number_masked", "updated_at"]
+        t_fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "political_status",
+            "education",
+            "position",
+            "mobile",
+            "email",
+            "id_number_masked",
+            "updated_at",
+        ]
         update_rows(Trainee, t_fields, ([getattr(o, f) for f in t_fields] + [o.pk] for o in upd_t))
-        insert_rows(Trainee, ["id_number_hash", "id_number_encrypted", "name", "gender", "ethnicity", "birth_date",
-                              "political_status", "education", "position", "mobile", "email", "id_number_masked",
-                              "updated_at"], new_t)
-        trainee_id = dict(Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id"))
+        insert_rows(
+            Trainee,
+            [
+                "id_number_hash",
+                "id_number_encrypted",
+                "name",
+                "gender",
+                "ethnicity",
+                "birth_date",
+                "political_status",
+                "education",
+                "position",
+                "mobile",
+                "email",
+                "id_number_masked",
+                "updated_at",
+            ],
+            new_t,
+        )
+        trainee_id = dict(
+            Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id")
+        )
 
         actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        not_principal = {"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}
+        not_principal = {
+            "code": "not_principal",
+            "message": "学员不是企业主要负责人（一把手），已附参训说明。",
+        }
 
         def warnings(c) -> list[dict]:  # the same warnings the form attaches (R8 under the "warn" policy)
             out = [] if c.is_principal else [not_principal]
             if c.enterprise.credit_code in earlier:
                 out.append(services.previously_trained_warning(earlier[c.enterprise.credit_code]))
             return out
+
         try:
             with transaction.atomic():
-                insert_rows(Registration, [
-                    "programme_id", "trainee_id", "enterprise_id", "region_id", "status", "holds_seat", "is_principal",
-                    "principal_justification", "preferred_classes", "declared_voluntary", "declared_no_bad_record",
-                    "declared_fit", "submitted_at", "review_note", "is_retraining", "warnings", "source",
-                    "created_by_id", "created_at", "updated_at", "placement_note",
-                ], ([programme.pk, trainee_id[h], ent_id[c.enterprise.credit_code], region.code, "submitted", True,
-                     c.is_principal, c.principal_justification, c.preferred_classes, True, True, True, now, "", False,
-                     warnings(c), "import", actor_id, now, now, ""]
-                    for _, _, c, h in fresh))
+                insert_rows(
+                    Registration,
+                    [
+                        "programme_id",
+                        "trainee_id",
+                        "enterprise_id",
+                        "region_id",
+                        "status",
+                        "holds_seat",
+                        "is_principal",
+                        "principal_justification",
+                        "preferred_classes",
+                        "declared_voluntary",
+                        "declared_no_bad_record",
+                        "declared_fit",
+                        "submitted_at",
+                        "review_note",
+                        "is_retraining",
+                        "warnings",
+                        "source",
+                        "created_by_id",
+                        "created_at",
+                        "updated_at",
+                        "placement_note",
+                    ],
+                    (
+                        [
+                            programme.pk,
+                            trainee_id[h],
+                            ent_id[c.enterprise.credit_code],
+                            region.code,
+                            "submitted",
+                            True,
+                            c.is_principal,
+                            c.principal_justification,
+                            c.preferred_classes,
+                            True,
+                            True,
+                            True,
+                            now,
+                            "",
+                            False,
+                            warnings(c),
+                            "import",
+                            actor_id,
+                            now,
+                            now,
+                            "",
+                        ]
+                        for _, _, c, h in fresh
+                    ),
+                )
         except IntegrityError as exc:
             raise services._duplicate(exc) from None
-        reg_id = dict(Registration.objects.filter(programme=programme, status="submitted",
-                                                  enterprise_id__in=list(ent_id.values()))
-                      .values_list("enterprise_id", "id"))
+        reg_id = dict(
+            Registration.objects.filter(
+                programme=programme, status="submitted", enterprise_id__in=list(ent_id.values())
+            ).values_list("enterprise_id", "id")
+        )
         label = actor.username if actor_id else "system"
-        insert_rows(AuditEntry, ["at", "actor_id", "actor_label", "actor_role", "action", "object_type", "object_id",
-                                 "object_label", "from_state", "to_state", "before", "after", "reason", "client_ip"],
-                    ([now, actor_id, label, getattr(actor, "role", ""), "registration.create", "registration",
-                      str(reg_id[ent_id[c.enterprise.credit_code]]), f"{c.trainee.name}（{c.enterprise.name}）"[:200],
-                      "", "submitted", None, {"source": "import", "row": row_no, "credit_code": c.enterprise.credit_code},
-                      reason or "附件4导入", None] for row_no, _, c, _ in fresh))
+        insert_rows(
+            AuditEntry,
+            [
+                "at",
+                "actor_id",
+                "actor_label",
+                "actor_role",
+                "action",
+                "object_type",
+                "object_id",
+                "object_label",
+                "from_state",
+                "to_state",
+                "before",
+                "after",
+                "reason",
+                "client_ip",
+            ],
+            (
+                [
+                    now,
+                    actor_id,
+                    label,
+                    getattr(actor, "role", ""),
+                    "registration.create",
+                    "registration",
+                    str(reg_id[ent_id[c.enterprise.credit_code]]),
+                    f"{c.trainee.name}（{c.enterprise.name}）"[:200],
+                    "",
+                    "submitted",
+                    None,
+                    {"source": "import", "row": row_no, "credit_code": c.enterprise.credit_code},
+                    reason or "附件4导入",
+                    None,
+                ]
+                for row_no, _, c, _ in fresh
+            ),
+        )
     return n
 
 
@@ -368,7 +636,9 @@ def error_workbook_response(actor, batch_id):
     ok = wb.add_format({"border": 1})
     note = wb.add_format({"font_color": "#B42318", "text_wrap": True, "border": 1})
     ws = wb.add_worksheet(SHEET_NAME)
-    write_cell(ws, 0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}")
+    write_cell(
+        ws, 0, 0, f"以下为未导入的行（原文件第几行见“原行号”），修改后可重新上传。文件：{batch.file_name}"
+    )
     for c, h in enumerate(HEADERS + ["原行号", "错误说明"]):
         write_cell(ws, 1, c, h, head)
     text_cols = {i for i, (_, _, kind) in enumerate(COLUMNS) if kind in ("text", "list")}
@@ -377,13 +647,17 @@ def error_workbook_response(actor, batch_id):
         for c, v in enumerate(item["values"][: len(HEADERS)]):
             write_cell(ws, r, c, v, bad if HEADERS[c] in wrong else ok, text=c in text_cols)
         write_cell(ws, r, len(HEADERS), item["row"], ok)
-        write_cell(ws, r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note)
+        write_cell(
+            ws, r, len(HEADERS) + 1, "；".join(f"{e['column']}：{e['message']}" for e in item["errors"]), note
+        )
     ws.set_column(0, len(HEADERS) - 1, 14)
     ws.set_column(len(HEADERS) + 1, len(HEADERS) + 1, 60)
     ws.freeze_panes(2, 2)
     wb.close()
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_MIME)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"附件4_错误标注_{batch.pk}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"附件4_错误标注_{batch.pk}.xlsx"
+    )
     return response
 
 

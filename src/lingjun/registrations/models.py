@@ -57,8 +57,9 @@ class Trainee(models.Model):
     position = models.CharField("职务", max_length=60)
     mobile = models.CharField("手机", max_length=11)
     email = models.CharField("电子邮箱", max_length=254)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="trainee")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="trainee"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -101,7 +102,9 @@ TRANSITIONS = {
 class Registration(models.Model):
     """报名 (附件4 row): one trainee of one enterprise recommended by one region for one programme."""
 
-    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="registrations")
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="registrations"
+    )
     trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="registrations")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="registrations")
     region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, verbose_name="推荐地区")
@@ -120,34 +123,53 @@ class Registration(models.Model):
     is_retraining = models.BooleanField("复训", default=False)
     warnings = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=10, default="form")  # form | api | import
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    training_class = models.ForeignKey("classes.TrainingClass", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="registrations", verbose_name="所在班级")
+    training_class = models.ForeignKey(
+        "classes.TrainingClass",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name="所在班级",
+    )
     placement_note = models.CharField("编班说明", max_length=200, blank=True)
 
-    objects = ScopedManager(region="region_id", trainee="trainee__user_id",
-                            institution="training_class__institution_id")
+    objects = ScopedManager(
+        region="region_id", trainee="trainee__user_id", institution="training_class__institution_id"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "报名"
         constraints = [
             # R1: one enterprise, one person, one class per programme year — decided by the database.
-            models.UniqueConstraint(fields=["programme", "enterprise"], condition=Q(status__in=LIVE_STATUSES),
-                                    name="registration_one_per_enterprise"),
-            models.UniqueConstraint(fields=["programme", "trainee"], condition=Q(status__in=LIVE_STATUSES),
-                                    name="registration_one_per_trainee"),
-            models.CheckConstraint(name="registration_seat_only_when_submitted",
-                                   condition=Q(holds_seat=False) | Q(status__in=SEAT_STATUSES)),
-            models.CheckConstraint(name="registration_status_valid",
-                                   condition=Q(status__in=[s.value for s in Status])),
+            models.UniqueConstraint(
+                fields=["programme", "enterprise"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="registration_one_per_enterprise",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "trainee"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="registration_one_per_trainee",
+            ),
+            models.CheckConstraint(
+                name="registration_seat_only_when_submitted",
+                condition=Q(holds_seat=False) | Q(status__in=SEAT_STATUSES),
+            ),
+            models.CheckConstraint(
+                name="registration_status_valid", condition=Q(status__in=[s.value for s in Status])
+            ),
         ]
-        indexes = [models.Index(fields=["programme", "region", "status"]),
-                   models.Index(fields=["programme", "status"])]
+        indexes = [
+            models.Index(fields=["programme", "region", "status"]),
+            models.Index(fields=["programme", "status"]),
+        ]
 
     def __str__(self):
         return f"{self.trainee.name}（{self.enterprise.name}）"
@@ -166,7 +188,12 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"邀请确认（报名 {self.registration_id}）"
 
 
 class ImportBatch(models.Model):
@@ -181,10 +208,15 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(region="region_id")
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"导入 {self.file_name}"

@@ -53,6 +53,7 @@ INVITE_MAX_FAILURES = 5
 
 # --- look-ups ----------------------------------------------------------------------------------------
 
+
 def get_registration(actor, registration_id, *, lock: bool = False) -> Registration:
     """A registration the actor may see (scoped in the ORM); anything else is 404."""
     if not str(registration_id).isdigit():
@@ -88,32 +89,48 @@ def _region_for(actor, region_code) -> Region:
 
 # --- deadline, status, quota --------------------------------------------------------------------------
 
+
 def check_open_for_submission(actor, programme: Programme, late_reason: str = "") -> str:
     """R3: nothing is submitted after the deadline, except by the centre with a logged reason.
     Returns the reason to record ('' when on time)."""
     if programme.status in (ProgrammeStatus.DRAFT, ProgrammeStatus.ARCHIVED):
-        raise RuleViolation("programme_not_open", f"{programme.year}年度计划当前为“{programme.get_status_display()}”，不接受报名。")
-    late = programme.status == ProgrammeStatus.CLOSED or timezone.localdate() > programme.registration_deadline
+        raise RuleViolation(
+            "programme_not_open",
+            f"{programme.year}年度计划当前为“{programme.get_status_display()}”，不接受报名。",
+        )
+    late = (
+        programme.status == ProgrammeStatus.CLOSED or timezone.localdate() > programme.registration_deadline
+    )
     if not late:
         return ""
     if actor.role == "centre" and (late_reason or "").strip():
         return f"截止后补报：{late_reason.strip()}"
     deadline = programme.registration_deadline.strftime("%Y年%-m月%-d日")
     if actor.role == "centre":
-        raise RuleViolation("deadline_passed", f"报名已于{deadline}截止。如确需补报，请填写补报理由（late_reason）。",
-                            [FieldIssue("late_reason", "late_reason_required", "截止后补报须填写理由。")])
-    raise RuleViolation("deadline_passed", f"报名已于{deadline}截止，不能再提交。如确需补报，请联系人才交流中心。")
+        raise RuleViolation(
+            "deadline_passed",
+            f"报名已于{deadline}截止。如确需补报，请填写补报理由（late_reason）。",
+            [FieldIssue("late_reason", "late_reason_required", "截止后补报须填写理由。")],
+        )
+    raise RuleViolation(
+        "deadline_passed", f"报名已于{deadline}截止，不能再提交。如确需补报，请联系人才交流中心。"
+    )
 
 
 def _take_seat(programme_id: int, region_id: str, n: int = 1) -> bool:
     """R2: atomically take n seats of the region's quota; False when that would exceed it."""
-    return bool(Quota.objects.filter(programme_id=programme_id, region_id=region_id, used__lte=F("amount") - n)
-                .update(used=F("used") + n))
+    return bool(
+        Quota.objects.filter(
+            programme_id=programme_id, region_id=region_id, used__lte=F("amount") - n
+        ).update(used=F("used") + n)
+    )
 
 
 def _release_seat(reg: Registration) -> None:
     if reg.holds_seat:
-        Quota.objects.filter(programme_id=reg.programme_id, region_id=reg.region_id, used__gt=0).update(used=F("used") - 1)
+        Quota.objects.filter(programme_id=reg.programme_id, region_id=reg.region_id, used__gt=0).update(
+            used=F("used") - 1
+        )
         reg.holds_seat = False
 
 
@@ -122,29 +139,41 @@ def _leave_class(reg: Registration) -> None:
     if reg.training_class_id:
         from lingjun.classes.models import TrainingClass
 
-        TrainingClass.objects.filter(pk=reg.training_class_id, enrolled__gt=0).update(enrolled=F("enrolled") - 1)
+        TrainingClass.objects.filter(pk=reg.training_class_id, enrolled__gt=0).update(
+            enrolled=F("enrolled") - 1
+        )
         reg.training_class = None
 
 
 def _quota_exceeded(programme_id, region: Region) -> RuleViolation:
     q = Quota.objects.filter(programme_id=programme_id, region=region).first()
     amount = q.amount if q else 0
-    return RuleViolation("quota_exceeded", f"{region.name}的名额（{amount}人）已用完，不能再提交。",
-                         [FieldIssue("region", "quota_exceeded", f"{region.name}名额已满（{amount}人）。")])
+    return RuleViolation(
+        "quota_exceeded",
+        f"{region.name}的名额（{amount}人）已用完，不能再提交。",
+        [FieldIssue("region", "quota_exceeded", f"{region.name}名额已满（{amount}人）。")],
+    )
 
 
 # --- programme-level warnings (R7) and earlier training (R8) ----------------------------------------
 
+
 def programme_figures(programme: Programme) -> dict:
     with scopes_disabled():
-        agg = (Registration.objects.filter(programme=programme, status__in=SEAT_STATUSES)
-               .aggregate(total=Count("id"), manufacturing=Count("id", filter=Q(enterprise__is_manufacturing=True))))
+        agg = Registration.objects.filter(programme=programme, status__in=SEAT_STATUSES).aggregate(
+            total=Count("id"), manufacturing=Count("id", filter=Q(enterprise__is_manufacturing=True))
+        )
     total = agg["total"] or 0
     share = (agg["manufacturing"] / total) if total else None
-    return {"total": total, "manufacturing": agg["manufacturing"] or 0, "manufacturing_share": share,
-            "target": programme.target_trainees,
-            "min_manufacturing_share": float(programme.min_manufacturing_share)
-            if programme.min_manufacturing_share is not None else None}
+    return {
+        "total": total,
+        "manufacturing": agg["manufacturing"] or 0,
+        "manufacturing_share": share,
+        "target": programme.target_trainees,
+        "min_manufacturing_share": float(programme.min_manufacturing_share)
+        if programme.min_manufacturing_share is not None
+        else None,
+    }
 
 
 def programme_warnings(programme: Programme) -> list[dict]:
@@ -152,20 +181,37 @@ def programme_warnings(programme: Programme) -> list[dict]:
     f = programme_figures(programme)
     out = []
     if f["total"] > f["target"]:
-        out.append({"code": "total_exceeds_target", "message": f"全国报名 {f['total']} 人，已超过目标 {f['target']} 人。"})
-    if f["min_manufacturing_share"] is not None and f["manufacturing_share"] is not None \
-            and f["manufacturing_share"] < f["min_manufacturing_share"]:
-        out.append({"code": "manufacturing_share_below_minimum",
-                    "message": f"制造业企业学员占比 {f['manufacturing_share']:.1%}，低于要求的 {f['min_manufacturing_share']:.0%}。"})
+        out.append(
+            {
+                "code": "total_exceeds_target",
+                "message": f"全国报名 {f['total']} 人，已超过目标 {f['target']} 人。",
+            }
+        )
+    if (
+        f["min_manufacturing_share"] is not None
+        and f["manufacturing_share"] is not None
+        and f["manufacturing_share"] < f["min_manufacturing_share"]
+    ):
+        out.append(
+            {
+                "code": "manufacturing_share_below_minimum",
+                "message": f"制造业企业学员占比 {f['manufacturing_share']:.1%}，低于要求的 {f['min_manufacturing_share']:.0%}。",
+            }
+        )
     return out
 
 
 def _earlier_training(programme: Programme, credit_code: str) -> list[int]:
     with scopes_disabled():
-        return sorted(set(Registration.objects.filter(
-            enterprise__credit_code=credit_code, programme__year__lt=programme.year,
-            status__in=("enrolled", "completed", "not_completed"),
-        ).values_list("programme__year", flat=True)))
+        return sorted(
+            set(
+                Registration.objects.filter(
+                    enterprise__credit_code=credit_code,
+                    programme__year__lt=programme.year,
+                    status__in=("enrolled", "completed", "not_completed"),
+                ).values_list("programme__year", flat=True)
+            )
+        )
 
 
 def _check_earlier_training(programme: Programme, credit_code: str, is_retraining: bool) -> list[dict]:
@@ -178,8 +224,11 @@ def _check_earlier_training(programme: Programme, credit_code: str, is_retrainin
         return []
     text = years_text(years)
     if programme.earlier_training_policy == "refuse":
-        raise RuleViolation("previously_trained", f"该企业已参加过{text}的培训，本年度不再接受报名（复训邀请除外）。",
-                            [FieldIssue("enterprise.credit_code", "previously_trained", f"该企业已参加过{text}的培训。")])
+        raise RuleViolation(
+            "previously_trained",
+            f"该企业已参加过{text}的培训，本年度不再接受报名（复训邀请除外）。",
+            [FieldIssue("enterprise.credit_code", "previously_trained", f"该企业已参加过{text}的培训。")],
+        )
     return [previously_trained_warning(years)]
 
 
@@ -193,10 +242,20 @@ def previously_trained_warning(years) -> dict:
 
 # --- writing people and enterprises ------------------------------------------------------------------
 
+
 def _upsert_enterprise(e: CleanEnterprise, region: Region, size_version: str) -> Enterprise:
-    values = {"name": e.name, "region": region, "address": e.address, "industry_division": e.industry_division,
-              "employees": e.employees, "revenue": e.revenue, "total_assets": e.total_assets,
-              "size_class": e.size_class, "size_standard_id": size_version, "is_manufacturing": e.is_manufacturing}
+    values = {
+        "name": e.name,
+        "region": region,
+        "address": e.address,
+        "industry_division": e.industry_division,
+        "employees": e.employees,
+        "revenue": e.revenue,
+        "total_assets": e.total_assets,
+        "size_class": e.size_class,
+        "size_standard_id": size_version,
+        "is_manufacturing": e.is_manufacturing,
+    }
     with scopes_disabled():
         try:
             with transaction.atomic():
@@ -211,16 +270,26 @@ def _upsert_enterprise(e: CleanEnterprise, region: Region, size_version: str) ->
 
 
 def _upsert_trainee(t: CleanTrainee) -> Trainee:
-    values = {"name": t.name, "gender": t.gender, "ethnicity": t.ethnicity, "birth_date": t.birth_date,
-              "political_status": t.political_status, "education": t.education, "position": t.position,
-              "mobile": t.mobile, "email": t.email, "id_number_masked": identity.mask_id_number(t.id_number)}
+    values = {
+        "name": t.name,
+        "gender": t.gender,
+        "ethnicity": t.ethnicity,
+        "birth_date": t.birth_date,
+        "political_status": t.political_status,
+        "education": t.education,
+        "position": t.position,
+        "mobile": t.mobile,
+        "email": t.email,
+        "id_number_masked": identity.mask_id_number(t.id_number),
+    }
     h = identity.id_lookup_hash(t.id_number)
     trainee = Trainee.objects.filter(id_number_hash=h).first()
     if trainee is None:
         try:
             with transaction.atomic():
-                return Trainee.objects.create(id_number_hash=h, id_number_encrypted=identity.encrypt_id(t.id_number),
-                                              **values)
+                return Trainee.objects.create(
+                    id_number_hash=h, id_number_encrypted=identity.encrypt_id(t.id_number), **values
+                )
         except IntegrityError:
             trainee = Trainee.objects.get(id_number_hash=h)
     for k, v in values.items():
@@ -233,35 +302,62 @@ def _duplicate(exc: IntegrityError, programme_id=None, credit_code=None) -> Rule
     """Word the refusal the database made (R1). When both the enterprise and the person are taken, the
     enterprise rule is the one officers know, so it is named first."""
     text = str(exc).lower()
-    is_r1 = ("one_per_enterprise" in text or "one_per_trainee" in text
-             or ("unique" in text and ("enterprise_id" in text or "trainee_id" in text)))
+    is_r1 = (
+        "one_per_enterprise" in text
+        or "one_per_trainee" in text
+        or ("unique" in text and ("enterprise_id" in text or "trainee_id" in text))
+    )
     if not is_r1:
         raise exc  # not the R1 rule: a real fault, never disguised as a duplicate registration
     enterprise_taken = False
     if programme_id and credit_code:
         with scopes_disabled():
             enterprise_taken = Registration.objects.filter(
-                programme_id=programme_id, enterprise__credit_code=credit_code, status__in=LIVE_STATUSES).exists()
+                programme_id=programme_id, enterprise__credit_code=credit_code, status__in=LIVE_STATUSES
+            ).exists()
     if "trainee" in text and "enterprise" not in text and not enterprise_taken:
-        return RuleViolation("trainee_already_registered", "该学员本年度已有有效报名，每人每年只能参加一期培训。",
-                             [FieldIssue("trainee.id_number", "trainee_already_registered", "该学员本年度已报名。")])
-    return RuleViolation("enterprise_already_registered", "该企业本年度已有学员报名：每家企业每年只能一人参加一期培训。",
-                         [FieldIssue("enterprise.credit_code", "enterprise_already_registered", "该企业本年度已有报名。")])
+        return RuleViolation(
+            "trainee_already_registered",
+            "该学员本年度已有有效报名，每人每年只能参加一期培训。",
+            [FieldIssue("trainee.id_number", "trainee_already_registered", "该学员本年度已报名。")],
+        )
+    return RuleViolation(
+        "enterprise_already_registered",
+        "该企业本年度已有学员报名：每家企业每年只能一人参加一期培训。",
+        [FieldIssue("enterprise.credit_code", "enterprise_already_registered", "该企业本年度已有报名。")],
+    )
 
 
 def snapshot(reg: Registration) -> dict:
     """What an audit entry records of a registration (IDs masked): enough to see what an edit changed."""
     t, e = reg.trainee, reg.enterprise
-    return {"status": reg.status, "trainee": t.name, "id_number": t.id_number_masked, "ethnicity": t.ethnicity,
-            "political_status": t.political_status, "education": t.education, "position": t.position,
-            "mobile": t.mobile, "email": t.email, "enterprise": e.name, "credit_code": e.credit_code,
-            "industry_division": e.industry_division, "employees": e.employees, "revenue": e.revenue,
-            "total_assets": e.total_assets, "address": e.address, "size_class": e.size_class,
-            "region": reg.region_id, "is_principal": reg.is_principal,
-            "principal_justification": reg.principal_justification, "preferred_classes": reg.preferred_classes}
+    return {
+        "status": reg.status,
+        "trainee": t.name,
+        "id_number": t.id_number_masked,
+        "ethnicity": t.ethnicity,
+        "political_status": t.political_status,
+        "education": t.education,
+        "position": t.position,
+        "mobile": t.mobile,
+        "email": t.email,
+        "enterprise": e.name,
+        "credit_code": e.credit_code,
+        "industry_division": e.industry_division,
+        "employees": e.employees,
+        "revenue": e.revenue,
+        "total_assets": e.total_assets,
+        "address": e.address,
+        "size_class": e.size_class,
+        "region": reg.region_id,
+        "is_principal": reg.is_principal,
+        "principal_justification": reg.principal_justification,
+        "preferred_classes": reg.preferred_classes,
+    }
 
 
 # --- create, edit, submit ----------------------------------------------------------------------------
+
 
 def _raise_if_errors(clean: CleanRegistration):
     if clean.errors:
@@ -269,8 +365,17 @@ def _raise_if_errors(clean: CleanRegistration):
 
 
 @transaction.atomic
-def create_registration(actor, programme_id, data: dict, *, submit: bool = True, region_code=None,
-                        late_reason: str = "", is_retraining: bool = False, source: str = "api") -> Registration:
+def create_registration(
+    actor,
+    programme_id,
+    data: dict,
+    *,
+    submit: bool = True,
+    region_code=None,
+    late_reason: str = "",
+    is_retraining: bool = False,
+    source: str = "api",
+) -> Registration:
     """Register one trainee (附件4 row). Region officers register for their own region; the centre names one."""
     permissions.check(actor, "registration.create")
     programme = _programme(programme_id)
@@ -287,11 +392,20 @@ def create_registration(actor, programme_id, data: dict, *, submit: bool = True,
     enterprise = _upsert_enterprise(clean.enterprise, region, ctx.size_version)
     trainee = _upsert_trainee(clean.trainee)
     reg = Registration(
-        programme=programme, trainee=trainee, enterprise=enterprise, region=region, status=Status.DRAFT,
-        is_principal=clean.is_principal, principal_justification=clean.principal_justification,
-        preferred_classes=clean.preferred_classes, declared_voluntary=clean.declarations["voluntary"],
-        declared_no_bad_record=clean.declarations["no_bad_record"], declared_fit=clean.declarations["fit_to_attend"],
-        is_retraining=is_retraining, source=source, created_by=actor,
+        programme=programme,
+        trainee=trainee,
+        enterprise=enterprise,
+        region=region,
+        status=Status.DRAFT,
+        is_principal=clean.is_principal,
+        principal_justification=clean.principal_justification,
+        preferred_classes=clean.preferred_classes,
+        declared_voluntary=clean.declarations["voluntary"],
+        declared_no_bad_record=clean.declarations["no_bad_record"],
+        declared_fit=clean.declarations["fit_to_attend"],
+        is_retraining=is_retraining,
+        source=source,
+        created_by=actor,
     )
     try:
         with transaction.atomic():
@@ -299,7 +413,9 @@ def create_registration(actor, programme_id, data: dict, *, submit: bool = True,
     except IntegrityError as exc:
         raise _duplicate(exc, programme.pk, enterprise.credit_code) from None
     if not clean.is_principal:
-        warnings.append({"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"})
+        warnings.append(
+            {"code": "not_principal", "message": "学员不是企业主要负责人（一把手），已附参训说明。"}
+        )
     audit.record(actor, "registration.create", reg, after=snapshot(reg), to_state="draft")
     if submit:
         _submit(actor, reg, reason)
@@ -310,10 +426,17 @@ def create_registration(actor, programme_id, data: dict, *, submit: bool = True,
 
 def _submit(actor, reg: Registration, reason: str) -> None:
     if not (reg.declared_voluntary and reg.declared_no_bad_record and reg.declared_fit):
-        raise ValidationFailed([FieldIssue(f"declarations.{k}", "declaration_required", "提交前须完成全部三项声明。")
-                                for k, v in (("voluntary", reg.declared_voluntary),
-                                             ("no_bad_record", reg.declared_no_bad_record),
-                                             ("fit_to_attend", reg.declared_fit)) if not v])
+        raise ValidationFailed(
+            [
+                FieldIssue(f"declarations.{k}", "declaration_required", "提交前须完成全部三项声明。")
+                for k, v in (
+                    ("voluntary", reg.declared_voluntary),
+                    ("no_bad_record", reg.declared_no_bad_record),
+                    ("fit_to_attend", reg.declared_fit),
+                )
+                if not v
+            ]
+        )
     if not reg.holds_seat:
         if not _take_seat(reg.programme_id, reg.region_id):
             raise _quota_exceeded(reg.programme_id, reg.region)
@@ -375,6 +498,7 @@ def update_registration(actor, registration_id, data: dict) -> Registration:
 
 # --- review ------------------------------------------------------------------------------------------
 
+
 def _transition(actor, reg: Registration, target: str, action: str, reason: str = "") -> Registration:
     if target not in TRANSITIONS[reg.status]:
         raise InvalidTransition(reg.status, target, STATUS_LABELS)
@@ -386,7 +510,9 @@ def _transition(actor, reg: Registration, target: str, action: str, reason: str 
     if target in ("approved", "rejected", "returned"):
         reg.reviewed_at = timezone.now()
         reg.review_note = reason
-    reg.save(update_fields=["status", "holds_seat", "reviewed_at", "review_note", "training_class", "updated_at"])
+    reg.save(
+        update_fields=["status", "holds_seat", "reviewed_at", "review_note", "training_class", "updated_at"]
+    )
     audit.record(actor, action, reg, from_state=before, to_state=target, reason=reason)
     return reg
 
@@ -399,7 +525,9 @@ def approve(actor, registration_id, note: str = "") -> Registration:
     if reg.status != "submitted":
         raise InvalidTransition(reg.status, "approved", STATUS_LABELS)
     if reg.confirmed_at is None:
-        raise RuleViolation("not_confirmed", "学员本人尚未确认参训（自愿参训原则），不能审核通过。请先发送邀请链接。")
+        raise RuleViolation(
+            "not_confirmed", "学员本人尚未确认参训（自愿参训原则），不能审核通过。请先发送邀请链接。"
+        )
     return _transition(actor, reg, "approved", "registration.approve", note)
 
 
@@ -437,7 +565,10 @@ def approve_many(actor, ids: list[int], programme_id=None) -> dict:
     approved, refused = [], []
     for rid in ids:
         try:
-            if programme_id is not None and not Registration.objects.filter(pk=rid, programme_id=programme_id).exists():
+            if (
+                programme_id is not None
+                and not Registration.objects.filter(pk=rid, programme_id=programme_id).exists()
+            ):
                 raise NotFound("not_found", "报名记录不存在或不在您的管辖范围内。")
             approve(actor, rid)
             approved.append(rid)
@@ -447,6 +578,7 @@ def approve_many(actor, ids: list[int], programme_id=None) -> dict:
 
 
 # --- invitation and personal confirmation (R6) -------------------------------------------------------
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -461,23 +593,33 @@ def create_invitation(actor, registration_id) -> tuple[Invitation, str]:
     if reg.confirmed_at is not None:
         raise RuleViolation("already_confirmed", "学员本人已确认参训，无需再次邀请。")
     token = secrets.token_urlsafe(24)
-    inv = Invitation.objects.create(registration=reg, token_hash=_hash_token(token), created_by=actor,
-                                    expires_at=timezone.now() + datetime.timedelta(days=INVITE_DAYS))
+    inv = Invitation.objects.create(
+        registration=reg,
+        token_hash=_hash_token(token),
+        created_by=actor,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITE_DAYS),
+    )
     audit.record(actor, "registration.invite", reg)
     return inv, token
 
 
 def invitation_for(token: str) -> Invitation:
     with scopes_disabled():
-        inv = (Invitation.objects.select_related("registration__trainee", "registration__enterprise",
-                                                 "registration__programme")
-               .filter(token_hash=_hash_token(token or "")).first())
+        inv = (
+            Invitation.objects.select_related(
+                "registration__trainee", "registration__enterprise", "registration__programme"
+            )
+            .filter(token_hash=_hash_token(token or ""))
+            .first()
+        )
     if inv is None:
         raise NotFound("invite_not_found", "邀请链接无效，请向推荐您的地方主管部门索取新的链接。")
     return inv
 
 
-def accept_invitation(token: str, password: str, id_number_last6: str, client_ip=None) -> tuple[User, Registration]:
+def accept_invitation(
+    token: str, password: str, id_number_last6: str, client_ip=None
+) -> tuple[User, Registration]:
     """The trainee proves identity with the last six ID digits, sets a password and confirms (R6)."""
     with scopes_disabled():
         inv = invitation_for(token)
@@ -494,7 +636,9 @@ def accept_invitation(token: str, password: str, id_number_last6: str, client_ip
         if len(given) != 6 or not secrets.compare_digest(given, number[-6:]):
             # Counted outside the failing transaction, so the count survives the refusal.
             Invitation.objects.filter(pk=inv.pk).update(failed_attempts=F("failed_attempts") + 1)
-            raise ValidationFailed([FieldIssue("id_number_last6", "id_number_mismatch", "身份证号后六位不正确。")])
+            raise ValidationFailed(
+                [FieldIssue("id_number_last6", "id_number_mismatch", "身份证号后六位不正确。")]
+            )
         with transaction.atomic():
             inv = Invitation.objects.select_for_update().get(pk=inv.pk)
             if inv.accepted_at is not None:
@@ -504,12 +648,15 @@ def accept_invitation(token: str, password: str, id_number_last6: str, client_ip
                 existing = User.objects.filter(username=trainee.mobile).first()
                 if existing is not None:
                     raise RuleViolation("username_taken", "该手机号已被其他账户使用，请联系地方主管部门。")
-                user = User(username=trainee.mobile, role="trainee", display_name=trainee.name,
-                            email=trainee.email)
+                user = User(
+                    username=trainee.mobile, role="trainee", display_name=trainee.name, email=trainee.email
+                )
             try:
                 validate_password(password or "", user)
             except DjangoValidationError as exc:
-                raise ValidationFailed([FieldIssue("password", "weak_password", "密码强度不足：" + "；".join(exc.messages))]) from None
+                raise ValidationFailed(
+                    [FieldIssue("password", "weak_password", "密码强度不足：" + "；".join(exc.messages))]
+                ) from None
             user.set_password(password)
             user.save()
             if trainee.user_id != user.pk:
@@ -524,4 +671,3 @@ def accept_invitation(token: str, password: str, id_number_last6: str, client_ip
 
 def invite_url(token: str) -> str:
     return f"/invite/{token}/"
-

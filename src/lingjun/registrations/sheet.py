@@ -44,7 +44,11 @@ def column_of(field: str) -> str:
     return HEADER_BY_FIELD.get(field, HEADER_BY_FIELD.get(field.split(".")[0], field))
 
 
-_PLAN = [(i, *path.partition(".")[::2], kind in ("text", "list")) for i, (_, path, kind) in enumerate(COLUMNS) if path]
+_PLAN = [
+    (i, *path.partition(".")[::2], kind in ("text", "list"))
+    for i, (_, path, kind) in enumerate(COLUMNS)
+    if path
+]
 
 
 def row_to_input(values: list) -> dict:

@@ -14,7 +14,9 @@ urlpatterns = [
     path("programmes/<int:programme_id>/registrations/import/", views.import_page, name="import"),
     path("programmes/<int:programme_id>/registrations/template.xlsx", views.import_template, name="template"),
     path("programmes/<int:programme_id>/registrations.xlsx", views.export_xlsx, name="export"),
-    path("programmes/<int:programme_id>/registrations-with-ids.xlsx", views.export_ids_xlsx, name="export_ids"),
+    path(
+        "programmes/<int:programme_id>/registrations-with-ids.xlsx", views.export_ids_xlsx, name="export_ids"
+    ),
     path("registrations/<int:pk>/", views.registration_detail, name="detail"),
     path("registrations/<int:pk>/edit/", views.registration_edit, name="edit"),
     path("registrations/<int:pk>/invite/", views.registration_invite, name="invite_create"),

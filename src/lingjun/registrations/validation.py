@@ -66,7 +66,9 @@ class Context:
         self.size_version = size_version or sizing.latest_version()
         self.today = today or datetime.date.today()
         sections = list(IndustrySection.objects.all())
-        self.divisions = {f"{d:02d}": s.section for s in sections for d in range(s.division_from, s.division_to + 1)}
+        self.divisions = {
+            f"{d:02d}": s.section for s in sections for d in range(s.division_from, s.division_to + 1)
+        }
         quals = list(Qualification.objects.filter(active=True))
         self.qualification_codes = {q.code for q in quals}
         self.qualification_by_name = {q.name: q.code for q in quals}
@@ -109,7 +111,9 @@ def clean_trainee(data: dict, ctx: Context, errors: list) -> CleanTrainee | None
     try:
         id_number, birth, id_gender = check_id_number(data.get("id_number"), today=ctx.today)
     except IdentityError as exc:
-        errors.append(FieldIssue("trainee.id_number", exc.code if exc.code != "required" else "required", exc.message))
+        errors.append(
+            FieldIssue("trainee.id_number", exc.code if exc.code != "required" else "required", exc.message)
+        )
     gender = data.get("gender")
     if gender not in (None, ""):
         g = GENDERS.get(str(gender).strip())
@@ -125,7 +129,9 @@ def clean_trainee(data: dict, ctx: Context, errors: list) -> CleanTrainee | None
     email = check_email(errors, "trainee.email", data.get("email"), "电子邮箱")
     if len(errors) > n:
         return None
-    return CleanTrainee(name, id_gender, ethnicity, id_number, birth, political, education, position, mobile, email)
+    return CleanTrainee(
+        name, id_gender, ethnicity, id_number, birth, political, education, position, mobile, email
+    )
 
 
 def clean_enterprise(data: dict, ctx: Context, errors: list) -> CleanEnterprise | None:
@@ -142,10 +148,17 @@ def clean_enterprise(data: dict, ctx: Context, errors: list) -> CleanEnterprise 
     if len(division) == 1 and division.isdigit():
         division = "0" + division
     if not division:
-        errors.append(FieldIssue("enterprise.industry_division", "required", "请填写所属行业代码（GB/T 4754）。"))
+        errors.append(
+            FieldIssue("enterprise.industry_division", "required", "请填写所属行业代码（GB/T 4754）。")
+        )
     elif not (division.isdigit() and 2 <= len(division) <= 4 and division[:2] in ctx.divisions):
-        errors.append(FieldIssue("enterprise.industry_division", "invalid_industry",
-                                 "所属行业代码须为 GB/T 4754-2017 的2—4位行业代码，如制造业“39”。"))
+        errors.append(
+            FieldIssue(
+                "enterprise.industry_division",
+                "invalid_industry",
+                "所属行业代码须为 GB/T 4754-2017 的2—4位行业代码，如制造业“39”。",
+            )
+        )
     employees = _number(errors, "enterprise.employees", data.get("employees"), "从业人员", integer=True)
     revenue = _number(errors, "enterprise.revenue", data.get("revenue"), "营业收入（万元）")
     assets = _number(errors, "enterprise.total_assets", data.get("total_assets"), "资产总额（万元）")
@@ -161,7 +174,9 @@ def clean_enterprise(data: dict, ctx: Context, errors: list) -> CleanEnterprise 
             continue
         code = q if q in ctx.qualification_codes else ctx.qualification_by_name.get(q)
         if code is None:
-            errors.append(FieldIssue("enterprise.qualifications", "unknown_qualification", f"未知的企业资质“{q}”。"))
+            errors.append(
+                FieldIssue("enterprise.qualifications", "unknown_qualification", f"未知的企业资质“{q}”。")
+            )
         elif code not in quals:
             quals.append(code)
     address = _text(errors, data, "address", "enterprise.address", "企业地址", 300)
@@ -171,8 +186,13 @@ def clean_enterprise(data: dict, ctx: Context, errors: list) -> CleanEnterprise 
     ent.size_class = sizing.classify(ctx.size_version, division, employees, revenue, assets)
     ent.is_manufacturing = ctx.divisions.get(division[:2]) == "C"
     if ent.size_class == "large":
-        errors.append(FieldIssue("enterprise.employees", "not_sme",
-                                 "按《中小企业划型标准规定》，该企业的从业人员、营业收入或资产总额超出中小企业标准，不能报名。"))
+        errors.append(
+            FieldIssue(
+                "enterprise.employees",
+                "not_sme",
+                "按《中小企业划型标准规定》，该企业的从业人员、营业收入或资产总额超出中小企业标准，不能报名。",
+            )
+        )
         return None
     return ent
 
@@ -199,21 +219,34 @@ def clean_registration(data: dict, ctx: Context, *, require_declarations: bool) 
     raw = trainee_data.get("is_principal")
     is_principal = True if raw in (None, "") else _bool(raw)
     if is_principal is None:
-        errors.append(FieldIssue("trainee.is_principal", "invalid_boolean", "是否企业主要负责人须填“是”或“否”。"))
+        errors.append(
+            FieldIssue("trainee.is_principal", "invalid_boolean", "是否企业主要负责人须填“是”或“否”。")
+        )
         is_principal = True
     justification = str(trainee_data.get("principal_justification") or "").strip()
     if not is_principal and not justification:
         # R4: the notice asks for the principal leader “in principle”; anyone else needs a written reason.
-        errors.append(FieldIssue("trainee.principal_justification", "justification_required",
-                                 "学员不是企业主要负责人（一把手）时，须填写参训说明。"))
+        errors.append(
+            FieldIssue(
+                "trainee.principal_justification",
+                "justification_required",
+                "学员不是企业主要负责人（一把手）时，须填写参训说明。",
+            )
+        )
     decl_data = data.get("declarations") or {}
     declarations = {}
-    labels = {"voluntary": "本人自愿参训", "no_bad_record": "无违法犯罪及不良从业记录", "fit_to_attend": "身体健康能坚持参训"}
+    labels = {
+        "voluntary": "本人自愿参训",
+        "no_bad_record": "无违法犯罪及不良从业记录",
+        "fit_to_attend": "身体健康能坚持参训",
+    }
     for key, label in labels.items():
         v = _bool(decl_data.get(key))
         declarations[key] = bool(v)
         if require_declarations and v is not True:
-            errors.append(FieldIssue(f"declarations.{key}", "declaration_required", f"须确认“{label}”后才能提交。"))
+            errors.append(
+                FieldIssue(f"declarations.{key}", "declaration_required", f"须确认“{label}”后才能提交。")
+            )
     preferred = []
     raw_pref = data.get("preferred_classes") or []
     if not isinstance(raw_pref, list | tuple):  # one scalar: 3, or a cell Excel turned into a date
@@ -228,6 +261,12 @@ def clean_registration(data: dict, ctx: Context, *, require_declarations: bool) 
             if n not in preferred:
                 preferred.append(n)
         except (TypeError, ValueError):
-            errors.append(FieldIssue("preferred_classes", "invalid_preferred_classes", "意向期次须为期次编号，如“3、5”。"))
+            errors.append(
+                FieldIssue(
+                    "preferred_classes", "invalid_preferred_classes", "意向期次须为期次编号，如“3、5”。"
+                )
+            )
             break
-    return CleanRegistration(trainee, enterprise, is_principal, justification, declarations, preferred[:5], errors)
+    return CleanRegistration(
+        trainee, enterprise, is_principal, justification, declarations, preferred[:5], errors
+    )

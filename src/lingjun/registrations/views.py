@@ -40,10 +40,17 @@ from .models import EDITABLE_STATUSES, Registration, Status
 PAGE_SIZE = 50
 INVITE_SESSION_KEY = "registration_invite_urls"
 ACTION_LABELS = {
-    "registration.create": "登记", "registration.update": "修改", "registration.submit": "提交",
-    "registration.invite": "生成邀请链接", "registration.confirm": "学员本人确认参训",
-    "registration.approve": "审核通过", "registration.reject": "不予通过", "registration.return": "退回修改",
-    "registration.withdraw": "撤回", "registration.enrol": "编班", "registration.complete": "结业",
+    "registration.create": "登记",
+    "registration.update": "修改",
+    "registration.submit": "提交",
+    "registration.invite": "生成邀请链接",
+    "registration.confirm": "学员本人确认参训",
+    "registration.approve": "审核通过",
+    "registration.reject": "不予通过",
+    "registration.return": "退回修改",
+    "registration.withdraw": "撤回",
+    "registration.enrol": "编班",
+    "registration.complete": "结业",
 }
 STATUS_LABELS = dict(Status.choices)
 
@@ -55,13 +62,19 @@ def _refuse_unless_shown(exc: DomainError) -> None:
 
 
 def _late(programme, user) -> bool:
-    return user.role == "centre" and (programme.status == ProgrammeStatus.CLOSED
-                                      or timezone.localdate() > programme.registration_deadline)
+    return user.role == "centre" and (
+        programme.status == ProgrammeStatus.CLOSED or timezone.localdate() > programme.registration_deadline
+    )
 
 
 def _form_context(programme, form, **extra) -> dict:
-    return {"programme": programme, "form": form, "industries": industry_options(), "ethnicities": ETHNICITIES,
-            **extra}
+    return {
+        "programme": programme,
+        "form": form,
+        "industries": industry_options(),
+        "ethnicities": ETHNICITIES,
+        **extra,
+    }
 
 
 def _back(request, fallback: str) -> str:
@@ -72,6 +85,7 @@ def _back(request, fallback: str) -> str:
 
 
 # --- list / review queue --------------------------------------------------------------------------------
+
 
 @page
 def current(request):
@@ -86,13 +100,21 @@ def current(request):
 
 def _filters(request) -> tuple[ListFilter, dict]:
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("status", "region", "qualification", "manufacturing", "confirmed", "q")}
+    raw = {
+        k: g.get(k, "").strip()
+        for k in ("status", "region", "qualification", "manufacturing", "confirmed", "q")
+    }
     if request.user.role == "region":
         raw["region"] = ""
     yes_no = {"1": True, "0": False}
-    f = ListFilter(status=raw["status"] or None, region=raw["region"] or None,
-                   qualification=raw["qualification"] or None, manufacturing=yes_no.get(raw["manufacturing"]),
-                   confirmed=yes_no.get(raw["confirmed"]), q=raw["q"] or None)
+    f = ListFilter(
+        status=raw["status"] or None,
+        region=raw["region"] or None,
+        qualification=raw["qualification"] or None,
+        manufacturing=yes_no.get(raw["manufacturing"]),
+        confirmed=yes_no.get(raw["confirmed"]),
+        q=raw["q"] or None,
+    )
     return f, raw
 
 
@@ -107,21 +129,37 @@ def registration_list(request, programme_id):
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in raw.items() if v})
     user = request.user
-    counts = dict(Registration.objects.filter(programme=programme).order_by().values_list("status")
-                  .annotate(n=Count("id")))
-    tabs = [(value, "待审核" if value == "submitted" and user.role == "centre" else label, counts.get(value, 0))
-            for value, label in Status.choices if counts.get(value) or raw["status"] == value]
-    return render(request, "registrations/list.html", {
-        "programme": programme, "page_obj": page_obj, "f": raw, "query": query,
-        "statuses": Status.choices, "tabs": tabs, "total": sum(counts.values()),
-        "regions": Region.objects.all() if user.role in ("bureau", "centre") else None,
-        "qualifications": Qualification.objects.all(),
-        "can_create": permissions.allowed(user, "registration.create"),
-        "can_review": permissions.allowed(user, "registration.review"),
-        "can_export": permissions.allowed(user, "registration.export"),
-        "can_export_ids": permissions.allowed(user, "registration.export_ids"),
-        "next": request.get_full_path(),
-    })
+    counts = dict(
+        Registration.objects.filter(programme=programme)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    tabs = [
+        (value, "待审核" if value == "submitted" and user.role == "centre" else label, counts.get(value, 0))
+        for value, label in Status.choices
+        if counts.get(value) or raw["status"] == value
+    ]
+    return render(
+        request,
+        "registrations/list.html",
+        {
+            "programme": programme,
+            "page_obj": page_obj,
+            "f": raw,
+            "query": query,
+            "statuses": Status.choices,
+            "tabs": tabs,
+            "total": sum(counts.values()),
+            "regions": Region.objects.all() if user.role in ("bureau", "centre") else None,
+            "qualifications": Qualification.objects.all(),
+            "can_create": permissions.allowed(user, "registration.create"),
+            "can_review": permissions.allowed(user, "registration.review"),
+            "can_export": permissions.allowed(user, "registration.export"),
+            "can_export_ids": permissions.allowed(user, "registration.export_ids"),
+            "next": request.get_full_path(),
+        },
+    )
 
 
 @page
@@ -138,8 +176,11 @@ def bulk_approve(request, programme_id):
     if result["approved"]:
         messages.success(request, f"已审核通过 {len(result['approved'])} 人。")
     if result["refused"]:
-        names = dict(Registration.objects.filter(pk__in=[r["id"] for r in result["refused"]])
-                     .values_list("pk", "trainee__name"))
+        names = dict(
+            Registration.objects.filter(pk__in=[r["id"] for r in result["refused"]]).values_list(
+                "pk", "trainee__name"
+            )
+        )
         for r in result["refused"]:
             messages.error(request, f"{names.get(r['id'], r['id'])}：{r['message']}")
     return redirect(back)
@@ -149,7 +190,9 @@ def _export(request, programme_id, unmasked: bool):
     permissions.check(request.user, "registration.export_ids" if unmasked else "registration.export")
     programme = services._programme(programme_id)
     f, _ = _filters(request)
-    return exports.registrations_response(request.user, programme, filtered(programme.pk, f), unmasked=unmasked)
+    return exports.registrations_response(
+        request.user, programme, filtered(programme.pk, f), unmasked=unmasked
+    )
 
 
 @page
@@ -166,6 +209,7 @@ def export_ids_xlsx(request, programme_id):
 
 # --- form: new and edit ---------------------------------------------------------------------------------
 
+
 @page
 def registration_new(request, programme_id):
     permissions.check(request.user, "registration.create")
@@ -173,30 +217,51 @@ def registration_new(request, programme_id):
     user = request.user
     choose_region = user.role == "centre"
     late = _late(programme, user)
-    form = RegistrationForm(request.POST or None, programme=programme, choose_region=choose_region, late=late,
-                            initial=None if request.POST else {"region": request.GET.get("region", "")})
+    form = RegistrationForm(
+        request.POST or None,
+        programme=programme,
+        choose_region=choose_region,
+        late=late,
+        initial=None if request.POST else {"region": request.GET.get("region", "")},
+    )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
             reg = services.create_registration(
-                user, programme.pk, form.service_data(), submit=submit, source="form",
+                user,
+                programme.pk,
+                form.service_data(),
+                submit=submit,
+                source="form",
                 region_code=form.cleaned_data.get("region") or None,
-                late_reason=form.cleaned_data.get("late_reason") or "")
+                late_reason=form.cleaned_data.get("late_reason") or "",
+            )
         except DomainError as exc:
             _refuse_unless_shown(exc)
             show_refusal(form, exc)
         else:
             if submit:
-                messages.success(request, f"已提交{reg.trainee.name}的报名。请生成邀请链接，转发给学员本人确认参训。")
+                messages.success(
+                    request, f"已提交{reg.trainee.name}的报名。请生成邀请链接，转发给学员本人确认参训。"
+                )
             else:
                 messages.success(request, f"已保存{reg.trainee.name}的报名草稿，尚未提交。")
             for w in reg.warnings:
                 messages.warning(request, w["message"])
             return redirect("registrations:detail", reg.pk)
     closed = programme.status != ProgrammeStatus.OPEN
-    return render(request, "registrations/form.html", _form_context(
-        programme, form, reg=None, closed=closed, late=late,
-        region=user.region if user.role == "region" else None))
+    return render(
+        request,
+        "registrations/form.html",
+        _form_context(
+            programme,
+            form,
+            reg=None,
+            closed=closed,
+            late=late,
+            region=user.region if user.role == "region" else None,
+        ),
+    )
 
 
 @page
@@ -208,9 +273,13 @@ def registration_edit(request, pk):
         return redirect("registrations:detail", reg.pk)
     programme = reg.programme
     late = _late(programme, request.user)
-    form = RegistrationForm(request.POST or None, programme=programme, late=late,
-                            id_on_file=reg.trainee.id_number_masked,
-                            initial=None if request.POST else RegistrationForm.initial_for(reg))
+    form = RegistrationForm(
+        request.POST or None,
+        programme=programme,
+        late=late,
+        id_on_file=reg.trainee.id_number_masked,
+        initial=None if request.POST else RegistrationForm.initial_for(reg),
+    )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         # An empty ID field keeps the number on file (the service does that; the page never shows it whole).
@@ -219,7 +288,9 @@ def registration_edit(request, pk):
             reg = services.update_registration(request.user, reg.pk, form.service_data(""))
             saved = True
             if submit:
-                reg = services.submit_registration(request.user, reg.pk, form.cleaned_data.get("late_reason") or "")
+                reg = services.submit_registration(
+                    request.user, reg.pk, form.cleaned_data.get("late_reason") or ""
+                )
         except DomainError as exc:
             _refuse_unless_shown(exc)
             if saved:
@@ -228,11 +299,15 @@ def registration_edit(request, pk):
         else:
             messages.success(request, "已修改并提交。" if submit else "修改已保存。")
             return redirect("registrations:detail", reg.pk)
-    return render(request, "registrations/form.html", _form_context(
-        programme, form, reg=reg, closed=False, late=late, region=reg.region))
+    return render(
+        request,
+        "registrations/form.html",
+        _form_context(programme, form, reg=reg, closed=False, late=late, region=reg.region),
+    )
 
 
 # --- one registration ----------------------------------------------------------------------------------
+
 
 @page
 def registration_detail(request, pk):
@@ -242,8 +317,11 @@ def registration_detail(request, pk):
     staff = user.role != "trainee"
     trail = []
     if staff:
-        trail = list(AuditEntry.objects.filter(object_type="registration", object_id=str(reg.pk))
-                     .select_related("actor").order_by("at", "id"))
+        trail = list(
+            AuditEntry.objects.filter(object_type="registration", object_id=str(reg.pk))
+            .select_related("actor")
+            .order_by("at", "id")
+        )
         for e in trail:
             e.label = ACTION_LABELS.get(e.action, e.action)
             e.from_label = STATUS_LABELS.get(e.from_state, e.from_state)
@@ -254,18 +332,28 @@ def registration_detail(request, pk):
         stored.pop(str(reg.pk))
         request.session.modified = True
     live = reg.status not in ("rejected", "withdrawn", "completed", "not_completed")
-    return render(request, "registrations/detail.html", {
-        "reg": reg, "programme": reg.programme, "trail": trail, "staff": staff, "invite_url": invite_url,
-        "qualifications": reg.enterprise.qualifications.all(),
-        "can_edit": permissions.allowed(user, "registration.create") and reg.status in EDITABLE_STATUSES,
-        "can_submit": permissions.allowed(user, "registration.submit") and reg.status in EDITABLE_STATUSES,
-        "can_invite": permissions.allowed(user, "registration.invite") and live and not reg.confirmed,
-        "has_invitation": reg.invitations.exists(),
-        "can_withdraw": staff and permissions.allowed(user, "registration.withdraw") and live,
-        "can_review": permissions.allowed(user, "registration.review") and reg.status == "submitted",
-        "can_reject": permissions.allowed(user, "registration.review") and reg.status in ("submitted", "approved"),
-        "late": _late(reg.programme, user),
-    })
+    return render(
+        request,
+        "registrations/detail.html",
+        {
+            "reg": reg,
+            "programme": reg.programme,
+            "trail": trail,
+            "staff": staff,
+            "invite_url": invite_url,
+            "qualifications": reg.enterprise.qualifications.all(),
+            "can_edit": permissions.allowed(user, "registration.create") and reg.status in EDITABLE_STATUSES,
+            "can_submit": permissions.allowed(user, "registration.submit")
+            and reg.status in EDITABLE_STATUSES,
+            "can_invite": permissions.allowed(user, "registration.invite") and live and not reg.confirmed,
+            "has_invitation": reg.invitations.exists(),
+            "can_withdraw": staff and permissions.allowed(user, "registration.withdraw") and live,
+            "can_review": permissions.allowed(user, "registration.review") and reg.status == "submitted",
+            "can_reject": permissions.allowed(user, "registration.review")
+            and reg.status in ("submitted", "approved"),
+            "late": _late(reg.programme, user),
+        },
+    )
 
 
 def _act(request, pk, action, done: str):
@@ -285,11 +373,16 @@ def registration_action(request, pk, action):
     user, p = request.user, request.POST
     reason = p.get("reason", "")
     actions = {
-        "submit": (lambda: services.submit_registration(user, pk, p.get("late_reason", "")), "已提交，名额已占用。"),
+        "submit": (
+            lambda: services.submit_registration(user, pk, p.get("late_reason", "")),
+            "已提交，名额已占用。",
+        ),
         "approve": (lambda: services.approve(user, pk, p.get("note", "")), "已审核通过。"),
         "reject": (lambda: services.reject(user, pk, reason), "已标记为不予通过，名额已释放。"),
-        "return": (lambda: services.return_for_correction(user, pk, p.get("comment", "")),
-                   "已退回修改，地方主管部门将看到退回意见。"),
+        "return": (
+            lambda: services.return_for_correction(user, pk, p.get("comment", "")),
+            "已退回修改，地方主管部门将看到退回意见。",
+        ),
         "withdraw": (lambda: services.withdraw(user, pk, reason), "已撤回，名额与企业已释放。"),
     }
     if action not in actions:
@@ -316,6 +409,7 @@ def registration_invite(request, pk):
 
 # --- import --------------------------------------------------------------------------------------------
 
+
 @page
 def import_page(request, programme_id):
     permissions.check(request.user, "registration.import")
@@ -329,19 +423,29 @@ def import_page(request, programme_id):
             form.add_error("file", "请选择要上传的附件4工作簿（.xlsx）。")
         else:
             try:
-                result = importer.import_workbook(request.user, programme.pk, upload,
-                                                  mode=form.cleaned_data.get("mode") or "partial",
-                                                  region_code=form.cleaned_data.get("region") or None)
+                result = importer.import_workbook(
+                    request.user,
+                    programme.pk,
+                    upload,
+                    mode=form.cleaned_data.get("mode") or "partial",
+                    region_code=form.cleaned_data.get("region") or None,
+                )
             except DomainError as exc:
                 _refuse_unless_shown(exc)
                 form.add_error(None, exc.detail)
                 for issue in exc.errors:
                     if issue.field in form.fields and issue.message != exc.detail:
                         form.add_error(issue.field, issue.message)
-    return render(request, "registrations/import.html", {
-        "programme": programme, "form": form, "result": result,
-        "region": request.user.region if request.user.role == "region" else None,
-    })
+    return render(
+        request,
+        "registrations/import.html",
+        {
+            "programme": programme,
+            "form": form,
+            "result": result,
+            "region": request.user.region if request.user.role == "region" else None,
+        },
+    )
 
 
 @page
@@ -356,6 +460,7 @@ def import_errors(request, batch_id):
 
 
 # --- invitation (public) -------------------------------------------------------------------------------
+
 
 def _mask_name(name: str) -> str:
     if len(name) <= 1:
@@ -377,7 +482,9 @@ def invite(request, token):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            user, reg = services.accept_invitation(token, d["password"], d["id_number_last6"], client_ip(request))
+            user, reg = services.accept_invitation(
+                token, d["password"], d["id_number_last6"], client_ip(request)
+            )
         except DomainError as exc:
             if exc.status == 429:
                 status = 429
@@ -391,10 +498,23 @@ def invite(request, token):
                 form.add_error(None, exc.detail)
         else:
             login(request, user)
-            messages.success(request, f"确认成功！您已确认参加{reg.programme.year}年培训。以后请用手机号 {user.username} 和刚设置的密码登录。")
+            messages.success(
+                request,
+                f"确认成功！您已确认参加{reg.programme.year}年培训。以后请用手机号 {user.username} 和刚设置的密码登录。",
+            )
             return redirect("home")
     expired = inv.expires_at <= timezone.now()
-    return render(request, "registrations/invite.html", {
-        "inv": inv, "reg": reg, "programme": reg.programme, "masked_name": _mask_name(reg.trainee.name),
-        "form": form, "accepted": inv.accepted_at is not None, "expired": expired,
-    }, status=status)
+    return render(
+        request,
+        "registrations/invite.html",
+        {
+            "inv": inv,
+            "reg": reg,
+            "programme": reg.programme,
+            "masked_name": _mask_name(reg.trainee.name),
+            "form": form,
+            "accepted": inv.accepted_at is not None,
+            "expired": expired,
+        },
+        status=status,
+    )

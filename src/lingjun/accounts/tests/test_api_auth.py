@@ -18,6 +18,7 @@ def sign_in(username, password, ip="127.0.0.1"):
 
 # --- good and bad credentials -------------------------------------------------------------------------
 
+
 def test_good_credentials_return_token_role_region_institution(make_user):
     user = make_user("region", region="330000")
     r = sign_in(user.username, PASSWORD)
@@ -32,7 +33,11 @@ def test_good_credentials_return_token_role_region_institution(make_user):
 def test_institution_user_gets_its_institution_in_the_token_answer(make_user):
     user = make_user("institution")
     body = sign_in(user.username, PASSWORD).json()
-    assert body["role"] == "institution" and body["institution"] == user.institution_id and body["region"] is None
+    assert (
+        body["role"] == "institution"
+        and body["institution"] == user.institution_id
+        and body["region"] is None
+    )
 
 
 @pytest.mark.parametrize("role", ["bureau", "centre", "assessor", "trainee"])
@@ -65,6 +70,7 @@ def test_missing_password_field_is_422(db):
 
 
 # --- throttling --------------------------------------------------------------------------------------
+
 
 def _fail(username, times, ip="127.0.0.1"):
     for _ in range(times):
@@ -120,7 +126,9 @@ def test_unknown_usernames_are_throttled_too(db):
 def test_failures_older_than_the_window_no_longer_count(make_user, settings):
     user = make_user("centre")
     _fail(user.username, 5)
-    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 5))
+    LoginFailure.objects.update(
+        at=timezone.now() - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 5)
+    )
     assert sign_in(user.username, PASSWORD).status_code == 200
 
 
@@ -152,6 +160,7 @@ def test_an_office_of_colleagues_mistyping_stays_under_the_address_ceiling(make_
 
 
 # --- tokens -------------------------------------------------------------------------------------------
+
 
 def test_tokens_are_stored_only_as_a_hash(make_user):
     user = make_user("bureau")

@@ -19,6 +19,7 @@ def new_user(username="new.officer", role="trainee", **extra):
 
 # --- who may create users ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["bureau", "centre", "region", "assessor", "trainee"])
 def test_bureau_creates_users_of_every_role_and_they_can_sign_in(api_as, role):
     bureau = api_as("bureau")
@@ -63,6 +64,7 @@ def test_anonymous_may_not_create_users(db, anon):
 
 
 # --- refusals -----------------------------------------------------------------------------------------
+
 
 def test_username_taken_is_409_and_the_first_account_is_untouched(api_as, make_user):
     existing = make_user("trainee", username="taken")
@@ -130,6 +132,7 @@ def test_missing_fields_are_422_required(api_as):
 
 # --- regions ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_37_regions(api_as, role):
     r = api_as(role).get("regions")
@@ -154,6 +157,7 @@ def test_session_login_works_for_the_api_too(page_client):
 
 # --- management command -------------------------------------------------------------------------------
 
+
 def run_create_user(*args):
     out = io.StringIO()
     call_command("create_user", *args, stdout=out)
@@ -161,27 +165,50 @@ def run_create_user(*args):
 
 
 def test_create_user_command_creates_a_usable_account(db):
-    out = run_create_user("--username", "zj.admin", "--password", NEW_PASSWORD, "--role", "region",
-                          "--region", "330000", "--display-name", "浙江省经信厅")
+    out = run_create_user(
+        "--username",
+        "zj.admin",
+        "--password",
+        NEW_PASSWORD,
+        "--role",
+        "region",
+        "--region",
+        "330000",
+        "--display-name",
+        "浙江省经信厅",
+    )
     assert "zj.admin" in out and "已创建" in out
     user = User.objects.get(username="zj.admin")
     assert user.role == "region" and user.region_id == "330000" and user.display_name == "浙江省经信厅"
-    assert ApiClient().post("auth/token", {"username": "zj.admin", "password": NEW_PASSWORD}).status_code == 200
+    assert (
+        ApiClient().post("auth/token", {"username": "zj.admin", "password": NEW_PASSWORD}).status_code == 200
+    )
     assert AuditEntry.objects.filter(action="user.create", actor__isnull=True, actor_label="system").exists()
 
 
 def test_create_user_command_creates_institution_staff(db, institution):
-    run_create_user("--username", "uni.cmd", "--password", NEW_PASSWORD, "--role", "institution",
-                    "--institution", str(institution.pk))
+    run_create_user(
+        "--username",
+        "uni.cmd",
+        "--password",
+        NEW_PASSWORD,
+        "--role",
+        "institution",
+        "--institution",
+        str(institution.pk),
+    )
     assert User.objects.get(username="uni.cmd").institution == institution
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--role", "region"], "unknown_region"),
-    (["--role", "region", "--region", "999999"], "unknown_region"),
-    (["--role", "institution", "--institution", "abc"], "unknown_institution"),
-    (["--role", "minister"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--role", "region"], "unknown_region"),
+        (["--role", "region", "--region", "999999"], "unknown_region"),
+        (["--role", "institution", "--institution", "abc"], "unknown_institution"),
+        (["--role", "minister"], "invalid choice"),
+    ],
+)
 def test_create_user_command_refuses_bad_input(db, args, message):
     with pytest.raises(CommandError) as exc:
         run_create_user("--username", "cmd.bad", "--password", NEW_PASSWORD, *args)
@@ -207,8 +234,13 @@ def test_python_dash_m_lingjun_knows_the_create_user_command():
     import sys
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    r = subprocess.run([sys.executable, "-m", "lingjun", "create_user", "--help"], capture_output=True, text=True,
-                       env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "lingjun", "create_user", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert "--username" in r.stdout and "--role" in r.stdout
 

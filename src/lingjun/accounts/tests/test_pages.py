@@ -24,6 +24,7 @@ def _nav_labels(html: str) -> list[str]:
 
 # --- sign-in --------------------------------------------------------------------------------------------
 
+
 def test_login_page_renders_in_chinese(client, db):
     r = client.get("/login/")
     assert r.status_code == 200
@@ -71,7 +72,9 @@ def test_empty_login_form_shows_field_errors(client, db):
     assert "这个字段是必填项" in html
 
 
-def test_sixth_attempt_after_five_failures_is_refused_with_429_even_with_the_right_password(client, make_user):
+def test_sixth_attempt_after_five_failures_is_refused_with_429_even_with_the_right_password(
+    client, make_user
+):
     make_user("region", username="wang")
     for _ in range(5):
         r = client.post("/login/", {"username": "wang", "password": "wrong-password"})
@@ -101,6 +104,7 @@ def test_signed_in_user_opening_login_goes_home(page_client):
 
 # --- sign-out -------------------------------------------------------------------------------------------
 
+
 def test_logout_is_a_post(page_client):
     c = page_client("centre")
     r = c.get("/logout/")
@@ -124,8 +128,17 @@ def test_every_page_has_a_logout_form_not_a_link(page_client):
 
 # Per role: menu entries that must be there, and entries of other roles' work that must not. (Other features
 # add entries of their own, so the lists are not exhaustive.)
-FOUNDATION_ENTRIES = {"首页", "我的培训", "年度计划", "名额分配", "工作信息", "工作信息（附件3）", "培训机构",
-                      "用户管理", "审计记录"}
+FOUNDATION_ENTRIES = {
+    "首页",
+    "我的培训",
+    "年度计划",
+    "名额分配",
+    "工作信息",
+    "工作信息（附件3）",
+    "培训机构",
+    "用户管理",
+    "审计记录",
+}
 NAV = {
     "bureau": {"首页", "年度计划", "名额分配", "工作信息", "培训机构", "用户管理", "审计记录"},
     "centre": {"首页", "年度计划", "工作信息", "培训机构", "用户管理", "审计记录"},
@@ -167,15 +180,23 @@ def test_menu_marks_the_section_of_the_page(page_client, programme):
 
 # --- users page -----------------------------------------------------------------------------------------
 
+
 def test_bureau_sees_users_and_creates_one(page_client):
     c = page_client("bureau")
     r = c.get("/accounts/users/")
     assert r.status_code == 200
     assert "新建用户" in r.content.decode()
-    r = c.post("/accounts/users/", {
-        "username": "gd_li", "display_name": "广东省工信厅 李明", "role": "region", "region": "440000",
-        "institution": "", "password": "Guangdong-2030",
-    })
+    r = c.post(
+        "/accounts/users/",
+        {
+            "username": "gd_li",
+            "display_name": "广东省工信厅 李明",
+            "role": "region",
+            "region": "440000",
+            "institution": "",
+            "password": "Guangdong-2030",
+        },
+    )
     assert r.status_code == 302
     user = User.objects.get(username="gd_li")
     assert (user.role, user.region_id, user.display_name) == ("region", "440000", "广东省工信厅 李明")
@@ -186,10 +207,17 @@ def test_bureau_sees_users_and_creates_one(page_client):
 
 def test_refused_user_form_keeps_values_and_shows_field_errors(page_client):
     c = page_client("bureau")
-    r = c.post("/accounts/users/", {
-        "username": "sc_wang", "display_name": "四川省经信厅 王芳", "role": "region", "region": "",
-        "institution": "", "password": "12345678",
-    })
+    r = c.post(
+        "/accounts/users/",
+        {
+            "username": "sc_wang",
+            "display_name": "四川省经信厅 王芳",
+            "role": "region",
+            "region": "",
+            "institution": "",
+            "password": "12345678",
+        },
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert not User.objects.filter(username="sc_wang").exists()
@@ -241,8 +269,16 @@ def test_unknown_url_is_a_chinese_404_page(page_client):
 def test_pages_carry_no_inline_script(page_client, programme):
     """CSP is script-src 'self': a <script> without src would be blocked, so none may exist."""
     c = page_client("bureau")
-    for url in ["/", "/programmes/", f"/programmes/{programme.pk}/", f"/programmes/{programme.pk}/quotas/",
-                f"/programmes/{programme.pk}/work-info/", "/institutions/", "/accounts/users/", "/programmes/new/"]:
+    for url in [
+        "/",
+        "/programmes/",
+        f"/programmes/{programme.pk}/",
+        f"/programmes/{programme.pk}/quotas/",
+        f"/programmes/{programme.pk}/work-info/",
+        "/institutions/",
+        "/accounts/users/",
+        "/programmes/new/",
+    ]:
         html = c.get(url).content.decode()
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag, (url, tag)

@@ -6,57 +6,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reference', '0002_load_reference_data'),
-        ('registrations', '0002_registration_placement_note_and_more'),
+        ("reference", "0002_load_reference_data"),
+        ("registrations", "0002_registration_placement_note_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OperationReport',
+            name="OperationReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=7, verbose_name='报告期')),
-                ('revenue', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='营业收入（万元）')),
-                ('employees', models.PositiveIntegerField(verbose_name='从业人员（人）')),
-                ('rnd_spend', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='研发投入（万元）')),
-                ('patents', models.PositiveIntegerField(verbose_name='专利数（件）')),
-                ('export_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='出口额（万元）')),
-                ('financing', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='融资额（万元）')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='registrations.enterprise', verbose_name='企业')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region', verbose_name='填报地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=7, verbose_name="报告期")),
+                (
+                    "revenue",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="营业收入（万元）"),
+                ),
+                ("employees", models.PositiveIntegerField(verbose_name="从业人员（人）")),
+                (
+                    "rnd_spend",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="研发投入（万元）"),
+                ),
+                ("patents", models.PositiveIntegerField(verbose_name="专利数（件）")),
+                (
+                    "export_revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="出口额（万元）"
+                    ),
+                ),
+                (
+                    "financing",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="融资额（万元）"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="registrations.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.region",
+                        verbose_name="填报地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业经营情况',
-                'ordering': ['enterprise', 'period'],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'period'), name='report_one_per_period'), models.CheckConstraint(condition=models.Q(('period__regex', '^\\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$')), name='report_period_format'), models.CheckConstraint(condition=models.Q(('revenue__gte', 0), ('rnd_spend__gte', 0)), name='report_amounts_not_negative')],
+                "verbose_name": "企业经营情况",
+                "ordering": ["enterprise", "period"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "period"), name="report_one_per_period"),
+                    models.CheckConstraint(
+                        condition=models.Q(("period__regex", "^\\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")),
+                        name="report_period_format",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("revenue__gte", 0), ("rnd_spend__gte", 0)),
+                        name="report_amounts_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='服务日期')),
-                ('kind', models.CharField(choices=[('policy', '政策辅导'), ('financing', '融资对接'), ('market', '市场拓展'), ('technology', '技术创新'), ('talent', '人才培训'), ('digital', '数字化转型'), ('other', '其他')], max_length=20, verbose_name='服务类别')),
-                ('description', models.TextField(verbose_name='服务内容')),
-                ('outcome', models.TextField(blank=True, verbose_name='服务成效')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='registrations.enterprise', verbose_name='企业')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region', verbose_name='服务地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="服务日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("policy", "政策辅导"),
+                            ("financing", "融资对接"),
+                            ("market", "市场拓展"),
+                            ("technology", "技术创新"),
+                            ("talent", "人才培训"),
+                            ("digital", "数字化转型"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="服务类别",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="服务内容")),
+                ("outcome", models.TextField(blank=True, verbose_name="服务成效")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="registrations.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.region",
+                        verbose_name="服务地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '助企服务记录',
-                'ordering': ['-date', '-id'],
-                'indexes': [models.Index(fields=['enterprise', 'date'], name='alumni_serv_enterpr_7826b7_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['policy', 'financing', 'market', 'technology', 'talent', 'digital', 'other'])), name='service_kind_valid')],
+                "verbose_name": "助企服务记录",
+                "ordering": ["-date", "-id"],
+                "indexes": [
+                    models.Index(fields=["enterprise", "date"], name="alumni_serv_enterpr_7826b7_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                ["policy", "financing", "market", "technology", "talent", "digital", "other"],
+                            )
+                        ),
+                        name="service_kind_valid",
+                    )
+                ],
             },
         ),
     ]

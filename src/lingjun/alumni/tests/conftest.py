@@ -17,9 +17,16 @@ _seed = itertools.count(501)
 @pytest.fixture
 def klass(programme, institution):
     end = timezone.localdate() - datetime.timedelta(days=1)
-    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                        city="杭州", start_date=end - datetime.timedelta(days=3), end_date=end,
-                                        capacity=10)
+    return TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=end - datetime.timedelta(days=3),
+        end_date=end,
+        capacity=10,
+    )
 
 
 @pytest.fixture
@@ -28,8 +35,15 @@ def make_reg(programme, make_user):
     → a registration created through the real service, then moved to `status` by hand (hand-made data)."""
     officers = {}
 
-    def make(status="submitted", region="330000", manufacturing=True, training_class=None, prog=None,
-             with_user=False, payload=None):
+    def make(
+        status="submitted",
+        region="330000",
+        manufacturing=True,
+        training_class=None,
+        prog=None,
+        with_user=False,
+        payload=None,
+    ):
         prog = prog or programme
         rng = random.Random(next(_seed))
         Quota.objects.filter(programme=prog, region_id=region).update(amount=500)

@@ -13,10 +13,24 @@ def people(klass, make_reg):
     zj_done = make_reg("completed", "330000", training_class=klass)
     zj_failed = make_reg("not_completed", "330000", training_class=klass)
     bj_enrolled = make_reg("enrolled", "110000", training_class=klass, manufacturing=False)
-    not_trained = [make_reg("approved", "330000"), make_reg("withdrawn", "330000"), make_reg("submitted", "110000")]
-    Certificate.objects.create(number="2030-01-001", registration=zj_done, training_class=klass, sequence=1, data={},
-                               pdf=b"", pdf_sha256="x", signature="s", template_version="1",
-                               issued_on=klass.end_date, issued_at=zj_done.created_at)
+    not_trained = [
+        make_reg("approved", "330000"),
+        make_reg("withdrawn", "330000"),
+        make_reg("submitted", "110000"),
+    ]
+    Certificate.objects.create(
+        number="2030-01-001",
+        registration=zj_done,
+        training_class=klass,
+        sequence=1,
+        data={},
+        pdf=b"",
+        pdf_sha256="x",
+        signature="s",
+        template_version="1",
+        issued_on=klass.end_date,
+        issued_at=zj_done.created_at,
+    )
     return {"zj_done": zj_done, "zj_failed": zj_failed, "bj": bj_enrolled, "not_trained": not_trained}
 
 
@@ -37,7 +51,9 @@ def test_archive_holds_those_who_took_part_with_masked_ids_and_certificate(api_a
 
 
 def test_revoked_certificate_is_not_shown(api_as, people):
-    Certificate.objects.filter(number="2030-01-001").update(revoked_at=people["zj_done"].created_at, revoke_reason="错")
+    Certificate.objects.filter(number="2030-01-001").update(
+        revoked_at=people["zj_done"].created_at, revoke_reason="错"
+    )
     body = api_as("centre").get("alumni").json()
     assert all(i["certificate_number"] is None for i in body["items"])
 
@@ -85,7 +101,9 @@ def test_archive_page_with_filters_and_scoping(page_client, people):
     html = page_client("region", region="330000").get("/alumni/").content.decode()
     assert people["zj_done"].trainee.name in html and people["bj"].enterprise.name not in html
     assert "2030-01-001" in html and "邀请复训" not in html
-    centre = page_client("centre").get("/alumni/", {"q": people["bj"].enterprise.credit_code}).content.decode()
+    centre = (
+        page_client("centre").get("/alumni/", {"q": people["bj"].enterprise.credit_code}).content.decode()
+    )
     assert people["bj"].enterprise.name in centre and people["zj_done"].enterprise.name not in centre
     assert page_client("institution").get("/alumni/").status_code == 403
 

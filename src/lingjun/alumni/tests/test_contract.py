@@ -19,7 +19,9 @@ def test_openapi_lists_the_rows(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for method, path in CONTRACT:
         assert method in paths.get(path, {}), (method, path)
-    assert {"201", "404", "409", "422"} <= set(paths["/api/v1/enterprises/{credit_code}/reports"]["post"]["responses"])
+    assert {"201", "404", "409", "422"} <= set(
+        paths["/api/v1/enterprises/{credit_code}/reports"]["post"]["responses"]
+    )
 
 
 @pytest.mark.django_db

@@ -18,16 +18,41 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def me(klass, make_reg):
     reg = make_reg("completed", "330000", training_class=klass, with_user=True)
-    s = TimetableSession.objects.create(training_class=klass, date=klass.start_date, start=datetime.time(9),
-                                        end=datetime.time(11), title="数字化转型专题", topic_id="digital",
-                                        format="lecture", place="一号教室")
-    AttendanceRecord.objects.create(registration=reg, session=s, status="late", checked_in_at=timezone.now(),
-                                    device_id="phone-1")
-    TimetableSession.objects.create(training_class=klass, date=klass.start_date, start=datetime.time(14),
-                                    end=datetime.time(16), title="无人签到的课", topic_id="digital", format="lecture")
-    Certificate.objects.create(number="2030-01-007", registration=reg, training_class=klass, sequence=7, data={},
-                               pdf=b"%PDF", pdf_sha256="x", signature="s", template_version="1",
-                               issued_on=klass.end_date, issued_at=timezone.now())
+    s = TimetableSession.objects.create(
+        training_class=klass,
+        date=klass.start_date,
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title="数字化转型专题",
+        topic_id="digital",
+        format="lecture",
+        place="一号教室",
+    )
+    AttendanceRecord.objects.create(
+        registration=reg, session=s, status="late", checked_in_at=timezone.now(), device_id="phone-1"
+    )
+    TimetableSession.objects.create(
+        training_class=klass,
+        date=klass.start_date,
+        start=datetime.time(14),
+        end=datetime.time(16),
+        title="无人签到的课",
+        topic_id="digital",
+        format="lecture",
+    )
+    Certificate.objects.create(
+        number="2030-01-007",
+        registration=reg,
+        training_class=klass,
+        sequence=7,
+        data={},
+        pdf=b"%PDF",
+        pdf_sha256="x",
+        signature="s",
+        template_version="1",
+        issued_on=klass.end_date,
+        issued_at=timezone.now(),
+    )
     return reg
 
 
@@ -44,7 +69,9 @@ def test_personal_data_holds_everything_about_me_and_nothing_about_others(api_as
     assert data["registrations"][0]["enterprise"]["credit_code"] == me.enterprise.credit_code
     assert data["registrations"][0]["declarations"]["voluntary"] is True
     assert data["attendance"][0]["status"] == "迟到" and data["attendance"][0]["device_id"] == "phone-1"
-    assert data["certificates"] == [{"number": "2030-01-007", "issued_on": klass.end_date.isoformat(), "status": "有效"}]
+    assert data["certificates"] == [
+        {"number": "2030-01-007", "issued_on": klass.end_date.isoformat(), "status": "有效"}
+    ]
     assert data["account"]["username"] == me.user.username
     text = r.content.decode()
     assert other.trainee.name not in text and other.enterprise.credit_code not in text

@@ -9,7 +9,16 @@ from lingjun.alumni.models import OperationReport
 from lingjun.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-HEADERS = ["报告期", "营业收入（万元）", "从业人员（人）", "研发投入（万元）", "专利数（件）", "出口额（万元）", "融资额（万元）", "备注"]
+HEADERS = [
+    "报告期",
+    "营业收入（万元）",
+    "从业人员（人）",
+    "研发投入（万元）",
+    "专利数（件）",
+    "出口额（万元）",
+    "融资额（万元）",
+    "备注",
+]
 
 
 @pytest.fixture
@@ -29,31 +38,55 @@ def workbook(rows, headers=HEADERS) -> bytes:
 
 
 def upload(client, reg, content, name="reports.xlsx"):
-    return client.client.post(f"/api/v1/enterprises/{reg.enterprise.credit_code}/reports/import",
-                              {"file": io.BytesIO(content)}, headers=client._headers())
+    return client.client.post(
+        f"/api/v1/enterprises/{reg.enterprise.credit_code}/reports/import",
+        {"file": io.BytesIO(content)},
+        headers=client._headers(),
+    )
 
 
 def test_a_sheet_of_periods_is_stored_at_once(api_as, alumnus):
     officer = api_as(alumnus.officer)
-    r = upload(officer, alumnus, workbook([[2023, 5000, 100, 200, 3, None, None, ""],
-                                           ["2024", "6000.5", 110, 250, 5, 800, 1000, "上市辅导"]]))
+    r = upload(
+        officer,
+        alumnus,
+        workbook(
+            [
+                [2023, 5000, 100, 200, 3, None, None, ""],
+                ["2024", "6000.5", 110, 250, 5, 800, 1000, "上市辅导"],
+            ]
+        ),
+    )
     assert r.status_code == 201, r.content
     assert r.json() == {"created": 2, "periods": ["2023", "2024"]}
-    assert list(OperationReport.objects.order_by("period").values_list("period", "employees")) == [("2023", 100),
-                                                                                                 ("2024", 110)]
+    assert list(OperationReport.objects.order_by("period").values_list("period", "employees")) == [
+        ("2023", 100),
+        ("2024", 110),
+    ]
     assert AuditEntry.objects.filter(action="followup.report_import").count() == 1
 
 
 def test_any_bad_row_stores_nothing_and_names_row_and_column(api_as, alumnus):
     officer = api_as(alumnus.officer)
-    assert officer.post(f"enterprises/{alumnus.enterprise.credit_code}/reports",
-                        {"period": "2022", "revenue": 1, "employees": 1, "rnd_spend": 0, "patents": 0}).status_code == 201
-    r = upload(officer, alumnus, workbook([[2023, 5000, 100, 200, 3], [2023, 1, 1, 1, 1], [2022, 1, 1, 1, 1],
-                                           [2024, "多", 1, 1, 1]]))
+    assert (
+        officer.post(
+            f"enterprises/{alumnus.enterprise.credit_code}/reports",
+            {"period": "2022", "revenue": 1, "employees": 1, "rnd_spend": 0, "patents": 0},
+        ).status_code
+        == 201
+    )
+    r = upload(
+        officer,
+        alumnus,
+        workbook([[2023, 5000, 100, 200, 3], [2023, 1, 1, 1, 1], [2022, 1, 1, 1, 1], [2024, "多", 1, 1, 1]]),
+    )
     assert r.status_code == 422
     errors = {(e["field"], e["code"]) for e in r.json()["errors"]}
-    assert errors == {("rows[3].period", "duplicate_period"), ("rows[4].period", "duplicate_period"),
-                      ("rows[5].revenue", "invalid_number")}
+    assert errors == {
+        ("rows[3].period", "duplicate_period"),
+        ("rows[4].period", "duplicate_period"),
+        ("rows[5].revenue", "invalid_number"),
+    }
     assert any("第5行" in e["message"] and "营业收入" in e["message"] for e in r.json()["errors"])
     assert OperationReport.objects.count() == 1
 
@@ -66,7 +99,9 @@ def test_not_a_workbook_or_missing_column(api_as, alumnus):
 
 
 def test_other_region_cannot_upload(api_as, alumnus):
-    assert upload(api_as("region", region="110000"), alumnus, workbook([[2023, 1, 1, 1, 1]])).status_code == 404
+    assert (
+        upload(api_as("region", region="110000"), alumnus, workbook([[2023, 1, 1, 1, 1]])).status_code == 404
+    )
     assert upload(api_as("centre"), alumnus, workbook([[2023, 1, 1, 1, 1]])).status_code == 403
 
 
@@ -81,7 +116,10 @@ def test_template_round_trips(api_as, page_client, alumnus):
     wb.save(buf)
     assert upload(officer, alumnus, buf.getvalue()).status_code == 201
     page = page_client(alumnus.officer)
-    r = page.post(f"/enterprises/{alumnus.enterprise.credit_code}/reports/import/",
-                  {"file": io.BytesIO(workbook([[2023, 1, 1, 1, 1]]))}, follow=True)
+    r = page.post(
+        f"/enterprises/{alumnus.enterprise.credit_code}/reports/import/",
+        {"file": io.BytesIO(workbook([[2023, 1, 1, 1, 1]]))},
+        follow=True,
+    )
     assert "已导入 1 个报告期" in r.content.decode()
     assert page.get(f"/enterprises/{alumnus.enterprise.credit_code}/reports/template.xlsx").status_code == 200

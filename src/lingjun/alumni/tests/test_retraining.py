@@ -17,18 +17,31 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def earlier(db, institution):
-    p = Programme.objects.create(year=2029, title="2029年中小企业经营管理领军人才培训", target_trainees=800,
-                                 registration_deadline=datetime.date(2029, 8, 31), planned_classes=10,
-                                 days_per_class=4, status="open")
+    p = Programme.objects.create(
+        year=2029,
+        title="2029年中小企业经营管理领军人才培训",
+        target_trainees=800,
+        registration_deadline=datetime.date(2029, 8, 31),
+        planned_classes=10,
+        days_per_class=4,
+        status="open",
+    )
     _ensure_quota_rows(p)
     return p
 
 
 @pytest.fixture
 def alumnus(earlier, make_reg, institution):
-    tc = TrainingClass.objects.create(programme=earlier, number=3, track="specialized", institution=institution,
-                                      city="宁波", start_date=datetime.date(2029, 10, 1),
-                                      end_date=datetime.date(2029, 10, 4), capacity=40)
+    tc = TrainingClass.objects.create(
+        programme=earlier,
+        number=3,
+        track="specialized",
+        institution=institution,
+        city="宁波",
+        start_date=datetime.date(2029, 10, 1),
+        end_date=datetime.date(2029, 10, 4),
+        capacity=40,
+    )
     reg = make_reg("completed", "330000", training_class=tc, prog=earlier)
     Programme.objects.filter(pk=earlier.pk).update(status="archived")
     return reg
@@ -44,8 +57,11 @@ def test_centre_invites_an_alumnus_into_a_later_programme_keeping_history(api_as
     body = r.json()
     assert body["is_retraining"] is True and body["status"] == "draft" and body["region"] == "330000"
     new = Registration.objects.get(pk=body["id"])
-    assert (new.trainee_id, new.enterprise_id, new.programme_id) == (alumnus.trainee_id, alumnus.enterprise_id,
-                                                                      programme.pk)
+    assert (new.trainee_id, new.enterprise_id, new.programme_id) == (
+        alumnus.trainee_id,
+        alumnus.enterprise_id,
+        programme.pk,
+    )
     alumnus.refresh_from_db()
     assert alumnus.status == "completed" and alumnus.training_class.number == 3  # history untouched
     assert Registration.objects.filter(trainee=alumnus.trainee).count() == 2
@@ -66,9 +82,16 @@ def test_one_enterprise_rule_still_holds_for_the_later_year(api_as, alumnus, pro
     # A colleague from the same enterprise is already registered for 2030.
     payload = fakes.registration_payload(random.Random(7), "330000")
     e = alumnus.enterprise
-    payload["enterprise"].update({"name": e.name, "credit_code": e.credit_code, "industry_division": e.industry_division,
-                                  "employees": e.employees, "revenue": float(e.revenue),
-                                  "total_assets": float(e.total_assets)})
+    payload["enterprise"].update(
+        {
+            "name": e.name,
+            "credit_code": e.credit_code,
+            "industry_division": e.industry_division,
+            "employees": e.employees,
+            "revenue": float(e.revenue),
+            "total_assets": float(e.total_assets),
+        }
+    )
     make_reg("submitted", "330000", payload=payload)
     r = retrain(api_as("centre"), alumnus, programme)
     assert r.status_code == 409 and r.json()["code"] == "enterprise_already_registered"
@@ -82,13 +105,22 @@ def test_the_same_alumnus_cannot_be_invited_twice_into_one_year(api_as, alumnus,
     assert again.status_code == 409 and again.json()["code"] == "enterprise_already_registered"
 
 
-def test_invitation_is_exempt_from_refusing_earlier_trained_enterprises(api_as, alumnus, programme, make_user):
+def test_invitation_is_exempt_from_refusing_earlier_trained_enterprises(
+    api_as, alumnus, programme, make_user
+):
     Programme.objects.filter(pk=programme.pk).update(earlier_training_policy="refuse")
     e = alumnus.enterprise
     payload = fakes.registration_payload(random.Random(8), "330000")
-    payload["enterprise"].update({"name": e.name, "credit_code": e.credit_code, "industry_division": e.industry_division,
-                                  "employees": e.employees, "revenue": float(e.revenue),
-                                  "total_assets": float(e.total_assets)})
+    payload["enterprise"].update(
+        {
+            "name": e.name,
+            "credit_code": e.credit_code,
+            "industry_division": e.industry_division,
+            "employees": e.employees,
+            "revenue": float(e.revenue),
+            "total_assets": float(e.total_assets),
+        }
+    )
     Quota.objects.filter(programme=programme, region_id="330000").update(amount=5)
     officer = api_as("region", region="330000")
     refused = officer.post(f"programmes/{programme.pk}/registrations", payload)
@@ -115,7 +147,9 @@ def test_other_roles_may_not_invite(api_as, alumnus, programme, role):
 
 def test_archive_shows_both_participations_after_retraining(api_as, alumnus, programme, klass):
     new_id = retrain(api_as("centre"), alumnus, programme).json()["id"]
-    Registration.objects.filter(pk=new_id).update(status="enrolled", training_class=klass, confirmed_at=timezone.now())
+    Registration.objects.filter(pk=new_id).update(
+        status="enrolled", training_class=klass, confirmed_at=timezone.now()
+    )
     items = api_as("centre").get("alumni", {"q": alumnus.enterprise.credit_code}).json()["items"]
     assert [(i["year"], i["is_retraining"]) for i in items] == [(2030, True), (2029, False)]
 
@@ -124,4 +158,6 @@ def test_archive_page_button_invites(page_client, alumnus, programme):
     page = page_client("centre")
     assert "邀请复训" in page.get("/alumni/").content.decode()
     r = page.post(f"/alumni/{alumnus.pk}/retrain/", {"programme": programme.pk})
-    assert r.status_code == 302 and Registration.objects.filter(programme=programme, is_retraining=True).exists()
+    assert (
+        r.status_code == 302 and Registration.objects.filter(programme=programme, is_retraining=True).exists()
+    )

@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db
 def data(programme, klass, make_reg):
     """Zhejiang (330000): quota 5 (set below), one of each stage; Beijing (110000): two submitted, one of
     them not manufacturing. Withdrawn, rejected and draft ones must count nowhere."""
-    zj = {s: make_reg(s, "330000", training_class=klass if s in ("enrolled", "completed", "not_completed") else None)
-          for s in ("submitted", "returned", "approved", "enrolled", "completed", "not_completed")}
+    zj = {
+        s: make_reg(
+            s, "330000", training_class=klass if s in ("enrolled", "completed", "not_completed") else None
+        )
+        for s in ("submitted", "returned", "approved", "enrolled", "completed", "not_completed")
+    }
     make_reg("withdrawn", "330000")
     make_reg("rejected", "330000")
     make_reg("draft", "330000")
@@ -65,14 +69,33 @@ def test_mix_counts_each_live_registration(api_as, data, programme):
 def test_class_fill_completion_and_attendance(api_as, data, programme, klass):
     now = timezone.now()
     day = timezone.localdate() - datetime.timedelta(days=2)
-    s1 = TimetableSession.objects.create(training_class=klass, date=day, start=datetime.time(9), end=datetime.time(11),
-                                         title="一", topic_id="digital", format="lecture")
-    s2 = TimetableSession.objects.create(training_class=klass, date=day, start=datetime.time(14), end=datetime.time(16),
-                                         title="二", topic_id="digital", format="lecture")
+    s1 = TimetableSession.objects.create(
+        training_class=klass,
+        date=day,
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title="一",
+        topic_id="digital",
+        format="lecture",
+    )
+    s2 = TimetableSession.objects.create(
+        training_class=klass,
+        date=day,
+        start=datetime.time(14),
+        end=datetime.time(16),
+        title="二",
+        topic_id="digital",
+        format="lecture",
+    )
     enrolled, completed, failed = data["zj"]["enrolled"], data["zj"]["completed"], data["zj"]["not_completed"]
     # 3 trainees × 2 sessions = 6 slots: 3 present, 1 late, 1 excused, 1 with no record (absent)
-    for reg, s, st in ((enrolled, s1, "present"), (enrolled, s2, "late"), (completed, s1, "present"),
-                       (completed, s2, "present"), (failed, s1, "excused")):
+    for reg, s, st in (
+        (enrolled, s1, "present"),
+        (enrolled, s2, "late"),
+        (completed, s1, "present"),
+        (completed, s2, "present"),
+        (failed, s1, "excused"),
+    ):
         AttendanceRecord.objects.create(registration=reg, session=s, status=st, checked_in_at=now)
     body = api_as("centre").get(f"programmes/{programme.pk}/stats").json()
     a = body["attendance"]
@@ -86,8 +109,17 @@ def test_class_fill_completion_and_attendance(api_as, data, programme, klass):
 
 def test_cancelled_classes_do_not_count_towards_fill(api_as, data, programme, institution):
     today = timezone.localdate()
-    TrainingClass.objects.create(programme=programme, number=9, track="specialized", institution=institution,
-                                 city="成都", start_date=today, end_date=today, capacity=50, status="cancelled")
+    TrainingClass.objects.create(
+        programme=programme,
+        number=9,
+        track="specialized",
+        institution=institution,
+        city="成都",
+        start_date=today,
+        end_date=today,
+        capacity=50,
+        status="cancelled",
+    )
     body = api_as("centre").get(f"programmes/{programme.pk}/stats").json()
     assert body["class_fill"]["capacity"] == 10
 
@@ -108,7 +140,9 @@ def test_unknown_programme_is_404(api_as):
     assert api_as("bureau").get("programmes/99999/stats").status_code == 404
 
 
-def test_stats_are_aggregated_in_a_fixed_number_of_queries(api_as, data, programme, django_assert_max_num_queries):
+def test_stats_are_aggregated_in_a_fixed_number_of_queries(
+    api_as, data, programme, django_assert_max_num_queries
+):
     client = api_as("bureau")
     with django_assert_max_num_queries(20):
         assert client.get(f"programmes/{programme.pk}/stats").status_code == 200
@@ -142,7 +176,9 @@ def test_dashboard_page_shows_tables_and_bars(page_client, data, programme):
     assert 'class="bar"' in html and "低于要求" in html
     assert page_client("bureau").get("/stats/").status_code == 302
     assert page_client("trainee").get(f"/programmes/{programme.pk}/stats/").status_code == 403
-    region_html = page_client("region", region="110000").get(f"/programmes/{programme.pk}/stats/").content.decode()
+    region_html = (
+        page_client("region", region="110000").get(f"/programmes/{programme.pk}/stats/").content.decode()
+    )
     assert 'data-region="110000"' in region_html and 'data-region="330000"' not in region_html
     x = page_client("centre").get(f"/programmes/{programme.pk}/stats-regions.xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0001_initial'),
-        ('classes', '0001_initial'),
-        ('registrations', '0002_registration_placement_note_and_more'),
+        ("attendance", "0001_initial"),
+        ("classes", "0001_initial"),
+        ("registrations", "0002_registration_placement_note_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='attendancerecord',
-            index=models.Index(fields=['session', 'status'], name='attendance_session_status'),
+            model_name="attendancerecord",
+            index=models.Index(fields=["session", "status"], name="attendance_session_status"),
         ),
     ]

@@ -26,17 +26,31 @@ def clock(monkeypatch):
 @pytest.fixture
 def klass(programme, institution):
     today = timezone.localdate()
-    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                        city="杭州", start_date=today - datetime.timedelta(days=1),
-                                        end_date=today + datetime.timedelta(days=2), capacity=30)
+    return TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=2),
+        capacity=30,
+    )
 
 
 def session_at(klass, start: datetime.datetime, minutes=120, **kw):
     local = timezone.localtime(start)
     end = local + datetime.timedelta(minutes=minutes)
-    return TimetableSession.objects.create(training_class=klass, date=local.date(), start=local.time().replace(microsecond=0),
-                                           end=end.time().replace(microsecond=0), title=kw.pop("title", "课程"),
-                                           topic_id="digital", format="lecture", **kw)
+    return TimetableSession.objects.create(
+        training_class=klass,
+        date=local.date(),
+        start=local.time().replace(microsecond=0),
+        end=end.time().replace(microsecond=0),
+        title=kw.pop("title", "课程"),
+        topic_id="digital",
+        format="lecture",
+        **kw,
+    )
 
 
 @pytest.fixture

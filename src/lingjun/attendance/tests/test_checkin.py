@@ -22,7 +22,9 @@ def test_present_then_idempotent(api_as, klass, enrol):
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "present"
     again = client.post("checkin", {"code": code, "device": "phone-a"})
-    assert again.status_code == 200 and again.json()["status"] == "present" and again.json()["already"] is True
+    assert (
+        again.status_code == 200 and again.json()["status"] == "present" and again.json()["already"] is True
+    )
     assert AttendanceRecord.objects.filter(registration=reg, session=s).count() == 1
 
 
@@ -127,7 +129,9 @@ def test_an_excused_trainee_who_scans_stays_excused(api_as, klass, enrol):
     assert r.status_code == 200 and r.json()["status"] == "excused" and r.json()["already"] is True
     from lingjun.attendance.models import DeviceCheckin
 
-    assert not DeviceCheckin.objects.filter(device_id="phone-x").exists()  # the refused insert was rolled back
+    assert not DeviceCheckin.objects.filter(
+        device_id="phone-x"
+    ).exists()  # the refused insert was rolled back
 
 
 def test_a_present_trainee_scanning_from_a_second_phone_is_not_counted_twice(api_as, klass, enrol):

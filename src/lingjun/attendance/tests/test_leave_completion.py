@@ -39,7 +39,12 @@ def test_other_region_cannot_approve_and_region_cannot_acknowledge(api_as, klass
     assert api_as("institution").post(f"leave-requests/{lid}/acknowledge").status_code == 404
     r = api_as(officer).post(f"leave-requests/{lid}/reject", {"reason": ""})
     assert r.status_code == 422 and r.json()["code"] == "reason_required"
-    assert api_as(officer).post(f"leave-requests/{lid}/reject", {"reason": "培训期间原则上不准假"}).json()["status"] == "rejected"
+    assert (
+        api_as(officer)
+        .post(f"leave-requests/{lid}/reject", {"reason": "培训期间原则上不准假"})
+        .json()["status"]
+        == "rejected"
+    )
     assert api_as("centre").post(f"leave-requests/{lid}/acknowledge").json()["code"] == "invalid_transition"
 
 
@@ -50,8 +55,16 @@ def test_leave_for_past_or_foreign_sessions_is_refused(api_as, klass, enrol, ins
     past = session_at(klass, timezone.now() - datetime.timedelta(hours=5))
     r = api_as(trainee).post("leave-requests", {"sessions": [past.pk], "reason": "x"})
     assert r.status_code == 422 and r.json()["code"] == "session_in_past"
-    other = TrainingClass.objects.create(programme=klass.programme, number=2, track="regional", institution=institution,
-                                         city="北京", start_date=klass.start_date, end_date=klass.end_date, capacity=5)
+    other = TrainingClass.objects.create(
+        programme=klass.programme,
+        number=2,
+        track="regional",
+        institution=institution,
+        city="北京",
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        capacity=5,
+    )
     foreign = session_at(other, future(4))
     r = api_as(trainee).post("leave-requests", {"sessions": [foreign.pk], "reason": "x"})
     assert r.status_code == 422 and r.json()["code"] == "not_your_class"
@@ -62,7 +75,9 @@ def test_completion_counts_leave_as_neutral_and_absence_against(api_as, klass, e
     good, good_user, _ = enrol()
     excused, _, _ = enrol(region="110000")
     absent, _, _ = enrol(region="440000")
-    sessions = [session_at(klass, timezone.now() - datetime.timedelta(hours=h), minutes=60) for h in (30, 20, 10)]
+    sessions = [
+        session_at(klass, timezone.now() - datetime.timedelta(hours=h), minutes=60) for h in (30, 20, 10)
+    ]
     for s in sessions:
         AttendanceRecord.objects.create(registration=good, session=s, status="present")
     AttendanceRecord.objects.create(registration=excused, session=sessions[0], status="excused")
@@ -72,12 +87,19 @@ def test_completion_counts_leave_as_neutral_and_absence_against(api_as, klass, e
     AttendanceRecord.objects.create(registration=absent, session=sessions[1], status="present")
     # sessions[2] has ended with no record for `absent`: it counts as an unexcused absence.
     centre = api_as("centre")
-    assert centre.put(f"programmes/{klass.programme_id}/completion-rule",
-                      {"min_attendance": 0.9, "max_unexcused_absences": 0}).status_code == 200
+    assert (
+        centre.put(
+            f"programmes/{klass.programme_id}/completion-rule",
+            {"min_attendance": 0.9, "max_unexcused_absences": 0},
+        ).status_code
+        == 200
+    )
     proposal = {p["registration"]: p for p in centre.post(f"classes/{klass.pk}/completion").json()}
     assert proposal[good.pk]["outcome"] == "completed" and proposal[good.pk]["attendance_rate"] == 1.0
     assert proposal[excused.pk]["outcome"] == "completed"  # 2 of 2 required-minus-excused
-    assert proposal[absent.pk]["outcome"] == "not_completed" and "无故缺勤 1 节" in proposal[absent.pk]["reason"]
+    assert (
+        proposal[absent.pk]["outcome"] == "not_completed" and "无故缺勤 1 节" in proposal[absent.pk]["reason"]
+    )
     confirmed = centre.post(f"classes/{klass.pk}/completion/confirm").json()
     assert confirmed["completed"] == 2 and confirmed["not_completed"] == 1
     assert Registration.objects.get(pk=absent.pk).status == "not_completed"
@@ -90,9 +112,15 @@ def test_looser_rule_changes_the_outcome(api_as, klass, enrol):
     session_at(klass, timezone.now() - datetime.timedelta(hours=20), minutes=60)
     AttendanceRecord.objects.create(registration=reg, session=s1, status="present")
     centre = api_as("centre")
-    centre.put(f"programmes/{klass.programme_id}/completion-rule", {"min_attendance": 0.5, "max_unexcused_absences": 1})
+    centre.put(
+        f"programmes/{klass.programme_id}/completion-rule",
+        {"min_attendance": 0.5, "max_unexcused_absences": 1},
+    )
     assert centre.post(f"classes/{klass.pk}/completion").json()[0]["outcome"] == "completed"
-    r = centre.put(f"programmes/{klass.programme_id}/completion-rule", {"min_attendance": 1.5, "max_unexcused_absences": 0})
+    r = centre.put(
+        f"programmes/{klass.programme_id}/completion-rule",
+        {"min_attendance": 1.5, "max_unexcused_absences": 0},
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_share"
 
 
@@ -108,7 +136,10 @@ def test_staff_marking_and_the_grid_scopes(api_as, klass, enrol):
     own_inst = api_as("institution", institution=klass.institution)
     r = own_inst.put(f"sessions/{s.pk}/attendance/{reg.pk}", {"status": "late", "reason": "堵车"})
     assert r.status_code == 200 and r.json()["status"] == "late"
-    assert api_as("institution").put(f"sessions/{s.pk}/attendance/{reg.pk}", {"status": "present"}).status_code == 404
+    assert (
+        api_as("institution").put(f"sessions/{s.pk}/attendance/{reg.pk}", {"status": "present"}).status_code
+        == 404
+    )
     grid = api_as(officer).get(f"classes/{klass.pk}/attendance").json()
     assert [row["registration"] for row in grid["rows"]] == [reg.pk]  # own trainees only
     assert grid["rows"][0]["attendance"][str(s.pk)] == "late"

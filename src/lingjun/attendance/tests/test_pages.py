@@ -34,7 +34,10 @@ def test_phone_checkin_confirms_then_answers_already(page_client, klass, enrol):
     assert done.status_code == 200 and "出勤" in done.content.decode()
     again = phone.post("/checkin/", {"code": code})
     assert "您已签到" in again.content.decode()
-    assert AttendanceRecord.objects.get(registration=reg, session=s).device_id == opened.cookies["lj_device"].value
+    assert (
+        AttendanceRecord.objects.get(registration=reg, session=s).device_id
+        == opened.cookies["lj_device"].value
+    )
 
 
 def test_phone_checkin_explains_a_bad_code(page_client, klass, enrol):
@@ -70,7 +73,12 @@ def test_staff_marking_page_and_grid(page_client, klass, enrol):
     reg, _, _ = enrol()
     s = session_at(klass, timezone.now() - datetime.timedelta(hours=1))
     staff = page_client("centre")
-    assert staff.post(f"/sessions/{s.pk}/attendance/", {f"s_{reg.pk}": "late", f"r_{reg.pk}": "交通拥堵"}).status_code == 302
+    assert (
+        staff.post(
+            f"/sessions/{s.pk}/attendance/", {f"s_{reg.pk}": "late", f"r_{reg.pk}": "交通拥堵"}
+        ).status_code
+        == 302
+    )
     assert AttendanceRecord.objects.get(registration=reg, session=s).status == "late"
     grid = staff.get(f"/classes/{klass.pk}/attendance/").content.decode()
     assert reg.trainee.name in grid and "迟" in grid
@@ -104,7 +112,10 @@ def test_completion_rule_is_set_on_the_page_in_percent_and_a_refusal_keeps_it(pa
     r = centre.post(url, {"action": "rule", "min_attendance": "50", "max_unexcused": "1"}, follow=True)
     assert "结业规则已保存" in r.content.decode()
     klass.programme.refresh_from_db()
-    assert float(klass.programme.completion_min_attendance) == 0.5 and klass.programme.completion_max_unexcused == 1
+    assert (
+        float(klass.programme.completion_min_attendance) == 0.5
+        and klass.programme.completion_max_unexcused == 1
+    )
     assert "符合结业条件" in r.content.decode()
     reg.refresh_from_db()
     assert reg.status == "enrolled"  # saving the rule decides nobody's outcome

@@ -6,76 +6,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('classes', '0001_initial'),
-        ('registrations', '0002_registration_placement_note_and_more'),
+        ("classes", "0001_initial"),
+        ("registrations", "0002_registration_placement_note_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='证书编号')),
-                ('sequence', models.PositiveIntegerField(verbose_name='班内序号')),
-                ('data', models.JSONField(verbose_name='颁发时的证书内容')),
-                ('pdf', models.BinaryField(verbose_name='证书 PDF')),
-                ('pdf_sha256', models.CharField(max_length=64)),
-                ('signature', models.CharField(max_length=64, verbose_name='验证签名')),
-                ('template_version', models.CharField(max_length=10)),
-                ('issued_on', models.DateField(verbose_name='发证日期')),
-                ('issued_at', models.DateTimeField(verbose_name='颁发时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.TextField(blank=True, verbose_name='撤销原因')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='registrations.registration', verbose_name='报名')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('superseded_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='certificates.certificate', verbose_name='换发的新证书')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='classes.trainingclass', verbose_name='班级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="证书编号")),
+                ("sequence", models.PositiveIntegerField(verbose_name="班内序号")),
+                ("data", models.JSONField(verbose_name="颁发时的证书内容")),
+                ("pdf", models.BinaryField(verbose_name="证书 PDF")),
+                ("pdf_sha256", models.CharField(max_length=64)),
+                ("signature", models.CharField(max_length=64, verbose_name="验证签名")),
+                ("template_version", models.CharField(max_length=10)),
+                ("issued_on", models.DateField(verbose_name="发证日期")),
+                ("issued_at", models.DateTimeField(verbose_name="颁发时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("revoke_reason", models.TextField(blank=True, verbose_name="撤销原因")),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="registrations.registration",
+                        verbose_name="报名",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "superseded_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supersedes",
+                        to="certificates.certificate",
+                        verbose_name="换发的新证书",
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="classes.trainingclass",
+                        verbose_name="班级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结业证书',
-                'ordering': ['training_class', 'sequence'],
+                "verbose_name": "结业证书",
+                "ordering": ["training_class", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='VerificationLog',
+            name="VerificationLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('number', models.CharField(max_length=40)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('result', models.CharField(choices=[('valid', '有效'), ('revoked', '已撤销'), ('not_found', '编号不存在'), ('name_mismatch', '姓名不符'), ('bad_signature', '签名不符'), ('rate_limited', '请求过频')], max_length=16)),
-                ('channel', models.CharField(default='api', max_length=8)),
-                ('certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='verifications', to='certificates.certificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("number", models.CharField(max_length=40)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("revoked", "已撤销"),
+                            ("not_found", "编号不存在"),
+                            ("name_mismatch", "姓名不符"),
+                            ("bad_signature", "签名不符"),
+                            ("rate_limited", "请求过频"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("channel", models.CharField(default="api", max_length=8)),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="verifications",
+                        to="certificates.certificate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证书验证记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "证书验证记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['training_class', 'revoked_at'], name='certificate_trainin_f6c673_idx'),
+            model_name="certificate",
+            index=models.Index(
+                fields=["training_class", "revoked_at"], name="certificate_trainin_f6c673_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('registration',), name='certificate_one_live_per_registration'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_at__isnull", True)),
+                fields=("registration",),
+                name="certificate_one_live_per_registration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(fields=('training_class', 'sequence'), name='certificate_sequence_unique'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                fields=("training_class", "sequence"), name="certificate_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('revoked_at__isnull', True), models.Q(('revoke_reason', ''), _negated=True), _connector='OR'), name='certificate_revoked_has_reason'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("revoked_at__isnull", True),
+                    models.Q(("revoke_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="certificate_revoked_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='verificationlog',
-            index=models.Index(fields=['ip', 'at'], name='certificate_ip_a87ccc_idx'),
+            model_name="verificationlog",
+            index=models.Index(fields=["ip", "at"], name="certificate_ip_a87ccc_idx"),
         ),
     ]

@@ -24,9 +24,16 @@ def _fast_hasher_and_open_limit(settings):
 @pytest.fixture
 def klass(programme, institution):
     end = timezone.localdate() - datetime.timedelta(days=1)
-    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                        city="杭州", start_date=end - datetime.timedelta(days=3), end_date=end,
-                                        capacity=60)
+    return TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=end - datetime.timedelta(days=3),
+        end_date=end,
+        capacity=60,
+    )
 
 
 @pytest.fixture
@@ -38,11 +45,14 @@ def trainee_in(klass, make_user):
         rng = random.Random(next(_seed))
         Quota.objects.filter(programme=klass.programme, region_id=region).update(amount=500)
         officer = make_user("region", region=region)
-        reg = reg_services.create_registration(officer, klass.programme_id, fakes.registration_payload(rng, region))
+        reg = reg_services.create_registration(
+            officer, klass.programme_id, fakes.registration_payload(rng, region)
+        )
         user = make_user("trainee")
         Trainee.objects.filter(pk=reg.trainee_id).update(user=user, **({"name": name} if name else {}))
-        Registration.objects.filter(pk=reg.pk).update(status=status, training_class=training_class or klass,
-                                                      confirmed_at=timezone.now())
+        Registration.objects.filter(pk=reg.pk).update(
+            status=status, training_class=training_class or klass, confirmed_at=timezone.now()
+        )
         reg = Registration.objects.select_related("trainee", "enterprise").get(pk=reg.pk)
         return reg, user, officer
 

@@ -38,9 +38,16 @@ def test_numbers_carry_year_class_and_sequence_and_issuing_is_idempotent(centre,
 
 
 def test_sequences_are_per_class(centre, klass, trainee_in, institution):
-    other = TrainingClass.objects.create(programme=klass.programme, number=12, track="regional",
-                                         institution=institution, city="成都", start_date=klass.start_date,
-                                         end_date=klass.end_date, capacity=30)
+    other = TrainingClass.objects.create(
+        programme=klass.programme,
+        number=12,
+        track="regional",
+        institution=institution,
+        city="成都",
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        capacity=30,
+    )
     trainee_in()
     trainee_in(training_class=other)
     assert centre.post(f"classes/{klass.pk}/certificates").json()["issued"][0]["number"] == "LJ2030-01-001"
@@ -69,12 +76,15 @@ def test_only_completed_trainees_get_a_certificate(centre, klass, trainee_in):
 def test_the_database_allows_one_live_certificate_per_registration(centre, klass, trainee_in):
     reg, _, _ = trainee_in()
     cert, _ = services.issue_for_registration(centre.user, reg.pk)
-    fields = {f.name: getattr(cert, f.name) for f in Certificate._meta.concrete_fields if f.name not in ("id",)}
+    fields = {
+        f.name: getattr(cert, f.name) for f in Certificate._meta.concrete_fields if f.name not in ("id",)
+    }
     with pytest.raises(IntegrityError), transaction.atomic():
         Certificate.objects.create(**(fields | {"number": "LJ2030-01-999", "sequence": 999}))
     with pytest.raises(IntegrityError), transaction.atomic():  # same sequence in the same class
-        Certificate.objects.create(**(fields | {"number": "LJ2030-01-998", "revoked_at": cert.issued_at,
-                                                "revoke_reason": "测试"}))
+        Certificate.objects.create(
+            **(fields | {"number": "LJ2030-01-998", "revoked_at": cert.issued_at, "revoke_reason": "测试"})
+        )
 
 
 def test_revocation_needs_a_reason_and_verification_then_says_revoked(centre, anon, klass, trainee_in):
@@ -83,7 +93,11 @@ def test_revocation_needs_a_reason_and_verification_then_says_revoked(centre, an
     r = centre.post(f"certificates/{number}/revoke", {"reason": " "})
     assert r.status_code == 422 and r.json()["code"] == "reason_required"
     r = centre.post(f"certificates/{number}/revoke", {"reason": "学员提供材料不实"})
-    assert r.status_code == 200 and r.json()["status"] == "revoked" and r.json()["revoke_reason"] == "学员提供材料不实"
+    assert (
+        r.status_code == 200
+        and r.json()["status"] == "revoked"
+        and r.json()["revoke_reason"] == "学员提供材料不实"
+    )
     again = centre.post(f"certificates/{number}/revoke", {"reason": "再次"})
     assert again.status_code == 409 and again.json()["code"] == "already_revoked"
 
@@ -96,8 +110,13 @@ def test_revocation_needs_a_reason_and_verification_then_says_revoked(centre, an
     # Issuing for the class again never undoes a revocation...
     again = centre.post(f"classes/{klass.pk}/certificates")
     assert again.status_code == 200 and again.json()["issued"] == []
-    assert again.json()["skipped"] == [{"registration": reg.pk, "code": "certificate_revoked",
-                                        "message": "王小明的证书已撤销，不随批量颁发重新颁发。"}]
+    assert again.json()["skipped"] == [
+        {
+            "registration": reg.pk,
+            "code": "certificate_revoked",
+            "message": "王小明的证书已撤销，不随批量颁发重新颁发。",
+        }
+    ]
     r = centre.post(f"registrations/{reg.pk}/certificate")
     assert r.status_code == 409 and r.json()["code"] == "certificate_revoked"
     # ...granting again is explicit, with a reason, and takes a new number.
@@ -107,7 +126,9 @@ def test_revocation_needs_a_reason_and_verification_then_says_revoked(centre, an
     assert anon.get(f"verify/{number}", {"name": "王小明"}).json()["status"] == "revoked"
 
 
-def test_reissue_revokes_the_old_one_and_issues_a_new_number_from_current_data(centre, anon, klass, trainee_in):
+def test_reissue_revokes_the_old_one_and_issues_a_new_number_from_current_data(
+    centre, anon, klass, trainee_in
+):
     reg, _, _ = trainee_in(name="李建国")
     old = centre.post(f"registrations/{reg.pk}/certificate").json()
     Trainee.objects.filter(pk=reg.trainee_id).update(name="李建华")  # the name was misspelt at registration
@@ -125,7 +146,9 @@ def test_reissue_revokes_the_old_one_and_issues_a_new_number_from_current_data(c
     assert anon.get(f"verify/{old['number']}", {"name": "李建国"}).json()["status"] == "revoked"
     assert anon.get(f"verify/{new['number']}", {"name": "李建华"}).json()["status"] == "valid"
 
-    actions = list(AuditEntry.objects.filter(object_type="certificate").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="certificate").order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["certificate.issue", "certificate.issue", "certificate.reissue"]
     reissue = AuditEntry.objects.get(action="certificate.reissue")
     assert reissue.reason == "姓名更正" and reissue.after["number"] == new["number"]
@@ -182,7 +205,9 @@ def test_a_name_the_font_cannot_print_is_refused_and_the_rest_are_issued(centre,
     assert r.status_code == 201
     body = r.json()
     assert [i["registration"] for i in body["issued"]] == [ok.pk]
-    assert body["skipped"][0]["registration"] == odd.pk and body["skipped"][0]["code"] == "unsupported_character"
+    assert (
+        body["skipped"][0]["registration"] == odd.pk and body["skipped"][0]["code"] == "unsupported_character"
+    )
     assert "U+30001" in body["skipped"][0]["message"]
     r = centre.post(f"registrations/{odd.pk}/certificate")
     assert r.status_code == 409 and r.json()["code"] == "unsupported_character"

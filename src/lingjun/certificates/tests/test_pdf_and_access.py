@@ -15,7 +15,9 @@ from lingjun.certificates import fonts, pdf
 from lingjun.certificates.models import Certificate
 
 RARE_NAME = "𠀋𠮷明"  # U+2000B, U+20BB7: CJK Extension B, in real use in names
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+needs_poppler = pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed"
+)
 
 
 def _run(*args) -> str:
@@ -36,7 +38,13 @@ def test_pdf_embeds_the_font_and_the_extension_b_name_extracts_as_text(rare, tmp
     path.write_bytes(bytes(cert.pdf))
     text = _run("pdftotext", "-enc", "UTF-8", str(path), "-")
     assert RARE_NAME in text
-    for expected in ("结业证书", "工业和信息化部人才交流中心", cert.number, cert.data["enterprise"][:6], "准予结业"):
+    for expected in (
+        "结业证书",
+        "工业和信息化部人才交流中心",
+        cert.number,
+        cert.data["enterprise"][:6],
+        "准予结业",
+    ):
         assert expected in text.replace("\n", ""), expected
     info = _run("pdffonts", str(path))
     font_lines = [line for line in info.splitlines()[2:] if line.strip()]
@@ -91,11 +99,24 @@ def test_truetype_builder_round_trips_through_fonttools():
 
 
 def test_render_is_deterministic_for_the_same_data():
-    data = {"number": "LJ2030-01-001", "name": "王芳", "enterprise": "某某科技有限公司", "programme_year": 2030,
-            "programme_title": "2030年中小企业经营管理领军人才培训", "class_number": 1, "class_label": "2030年第1期（杭州）",
-            "city": "杭州", "track": "专精特新", "start_date": "2030-03-10", "end_date": "2030-03-13",
-            "issued_on": "2030-03-20", "issuer": "工业和信息化部人才交流中心", "signature": "X",
-            "verify_url": "https://example.cn/verify/LJ2030-01-001/?name=%E7%8E%8B%E8%8A%B3&s=X", "template": "1"}
+    data = {
+        "number": "LJ2030-01-001",
+        "name": "王芳",
+        "enterprise": "某某科技有限公司",
+        "programme_year": 2030,
+        "programme_title": "2030年中小企业经营管理领军人才培训",
+        "class_number": 1,
+        "class_label": "2030年第1期（杭州）",
+        "city": "杭州",
+        "track": "专精特新",
+        "start_date": "2030-03-10",
+        "end_date": "2030-03-13",
+        "issued_on": "2030-03-20",
+        "issuer": "工业和信息化部人才交流中心",
+        "signature": "X",
+        "verify_url": "https://example.cn/verify/LJ2030-01-001/?name=%E7%8E%8B%E8%8A%B3&s=X",
+        "template": "1",
+    }
     assert pdf.render(data) == pdf.render(data)
     lines = pdf.wrap(_sized_pdf(), "参加培训（杭州，专精特新方向），完成" * 4, 60)
     assert all(not line.startswith(("，", "）")) and not line.endswith("（") for line in lines)
@@ -111,6 +132,7 @@ def _sized_pdf():
 
 
 # --- who may fetch what ----------------------------------------------------------------------------------
+
 
 def test_the_trainee_and_their_region_may_download_others_may_not(rare, api_as, make_user):
     cert, trainee, officer = rare
@@ -144,8 +166,12 @@ def test_lists_are_scoped(rare, api_as, klass, trainee_in, centre):
     other, other_user, _ = trainee_in(region="110000")
     centre.post(f"classes/{klass.pk}/certificates")
     assert centre.get(f"classes/{klass.pk}/certificates").json()["count"] == 2
-    assert [i["number"] for i in api_as(officer).get(f"classes/{klass.pk}/certificates").json()["items"]] == [cert.number]
-    assert [i["number"] for i in api_as(trainee).get(f"classes/{klass.pk}/certificates").json()["items"]] == [cert.number]
+    assert [i["number"] for i in api_as(officer).get(f"classes/{klass.pk}/certificates").json()["items"]] == [
+        cert.number
+    ]
+    assert [i["number"] for i in api_as(trainee).get(f"classes/{klass.pk}/certificates").json()["items"]] == [
+        cert.number
+    ]
 
 
 def test_centre_pages(rare, page_client, klass, trainee_in):
@@ -158,22 +184,35 @@ def test_centre_pages(rare, page_client, klass, trainee_in):
     r = centre.post(f"/certificates/classes/{klass.pk}/", {"action": "issue"})
     assert r.status_code == 302
     assert Certificate.objects.filter(training_class=klass, revoked_at__isnull=True).count() == 2
-    r = centre.post(f"/certificates/classes/{klass.pk}/", {"action": "revoke", "number": cert.number, "reason": ""},
-                    follow=True)
+    r = centre.post(
+        f"/certificates/classes/{klass.pk}/",
+        {"action": "revoke", "number": cert.number, "reason": ""},
+        follow=True,
+    )
     assert "请填写理由" in r.content.decode()
-    r = centre.post(f"/certificates/classes/{klass.pk}/",
-                    {"action": "reissue", "number": cert.number, "reason": "单位名称更正"}, follow=True)
+    r = centre.post(
+        f"/certificates/classes/{klass.pk}/",
+        {"action": "reissue", "number": cert.number, "reason": "单位名称更正"},
+        follow=True,
+    )
     assert "已换发" in r.content.decode()
     new = Certificate.objects.get(registration=cert.registration, revoked_at__isnull=True)
-    centre.post(f"/certificates/classes/{klass.pk}/", {"action": "revoke", "number": new.number, "reason": "测试"})
+    centre.post(
+        f"/certificates/classes/{klass.pk}/", {"action": "revoke", "number": new.number, "reason": "测试"}
+    )
     r = centre.post(f"/certificates/classes/{klass.pk}/", {"action": "issue"}, follow=True)
     assert "没有需要新颁发的证书" in r.content.decode() and "已撤销" in r.content.decode()
     assert "重新颁发理由" in r.content.decode()
-    r = centre.post(f"/certificates/classes/{klass.pk}/",
-                    {"action": "regrant", "registration": cert.registration_id, "reason": "复核后恢复"}, follow=True)
+    r = centre.post(
+        f"/certificates/classes/{klass.pk}/",
+        {"action": "regrant", "registration": cert.registration_id, "reason": "复核后恢复"},
+        follow=True,
+    )
     assert "已重新颁发证书" in r.content.decode()
     assert Certificate.objects.filter(registration=cert.registration, revoked_at__isnull=True).count() == 1
-    assert centre.get(f"/certificates/classes/{klass.pk}/certificates.zip")["Content-Type"] == "application/zip"
+    assert (
+        centre.get(f"/certificates/classes/{klass.pk}/certificates.zip")["Content-Type"] == "application/zip"
+    )
     assert centre.get(f"/certificates/{cert.number}.pdf")["Content-Type"] == "application/pdf"
     assert centre.get("/certificates/").status_code == 200
     assert page_client(officer).get(f"/certificates/classes/{klass.pk}/").status_code == 403

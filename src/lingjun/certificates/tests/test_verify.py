@@ -50,8 +50,12 @@ def test_every_verification_is_logged_with_its_real_outcome(anon, issued):
     anon.get("verify/LJ2030-01-777", {"name": "张三丰"})
     Client(REMOTE_ADDR="10.1.2.3").post("/verify/", {"number": issued.number, "name": "张三丰"})
     logs = list(VerificationLog.objects.order_by("id").values_list("number", "result", "ip", "channel"))
-    assert logs == [(issued.number, "valid", "127.0.0.1", "api"), (issued.number, "name_mismatch", "127.0.0.1", "api"),
-                    ("LJ2030-01-777", "not_found", "127.0.0.1", "api"), (issued.number, "valid", "10.1.2.3", "page")]
+    assert logs == [
+        (issued.number, "valid", "127.0.0.1", "api"),
+        (issued.number, "name_mismatch", "127.0.0.1", "api"),
+        ("LJ2030-01-777", "not_found", "127.0.0.1", "api"),
+        (issued.number, "valid", "10.1.2.3", "page"),
+    ]
     assert not any("张三丰" in str(v) for row in VerificationLog.objects.values() for v in row.values())
 
 
@@ -81,7 +85,9 @@ def test_the_qr_link_is_signed_and_an_altered_link_is_detected(issued):
     assert ok.status_code == 200 and "证书有效" in ok.content.decode()
     assert "张**" in ok.content.decode() and "张三丰" not in ok.content.decode()
 
-    forged_sig = client.get(parts.path, query | {"s": "A" + query["s"][1:] if query["s"][0] != "A" else "B" + query["s"][1:]})
+    forged_sig = client.get(
+        parts.path, query | {"s": "A" + query["s"][1:] if query["s"][0] != "A" else "B" + query["s"][1:]}
+    )
     assert forged_sig.status_code == 404 and "证书有效" not in forged_sig.content.decode()
     assert "签名不符" in forged_sig.content.decode()
     other_name = client.get(parts.path, query | {"name": "张三"})
@@ -107,7 +113,9 @@ def test_the_verification_page_works_by_hand(issued):
     client = Client()
     form = client.get("/verify/")
     html = form.content.decode()
-    assert form.status_code == 200 and "结业证书查询" in html and 'name="number"' in html and "viewport" in html
+    assert (
+        form.status_code == 200 and "结业证书查询" in html and 'name="number"' in html and "viewport" in html
+    )
     valid = client.post("/verify/", {"number": issued.number, "name": "张三丰"})
     assert valid.status_code == 200 and "证书有效" in valid.content.decode()
     wrong = client.post("/verify/", {"number": issued.number, "name": "张三"})
@@ -127,8 +135,9 @@ def test_revoked_certificate_page_says_so(centre, issued):
     assert "违反培训纪律" not in html
 
 
-def test_rotating_the_secret_key_keeps_printed_certificates_valid_with_the_old_key_as_fallback(anon, issued,
-                                                                                                settings):
+def test_rotating_the_secret_key_keeps_printed_certificates_valid_with_the_old_key_as_fallback(
+    anon, issued, settings
+):
     old = settings.SECRET_KEY
     settings.SECRET_KEY = "a-new-secret-key-after-rotation-0123456789-abcdefghij"
     settings.SECRET_KEY_FALLBACKS = [old]

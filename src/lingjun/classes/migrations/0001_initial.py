@@ -5,94 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('programmes', '0002_programme_earlier_training_policy_and_more'),
-        ('reference', '0002_load_reference_data'),
+        ("institutions", "0001_initial"),
+        ("programmes", "0002_programme_earlier_training_policy_and_more"),
+        ("reference", "0002_load_reference_data"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Faculty',
+            name="Faculty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('affiliation', models.CharField(max_length=120, verbose_name='工作单位')),
-                ('affiliation_kind', models.CharField(choices=[('government', '政府部门'), ('university', '高等院校'), ('research_institute', '研究机构'), ('enterprise', '企业')], max_length=20, verbose_name='单位类别')),
-                ('title', models.CharField(blank=True, max_length=80, verbose_name='职务/职称')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('topics', models.ManyToManyField(blank=True, to='reference.topic', verbose_name='擅长专题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("affiliation", models.CharField(max_length=120, verbose_name="工作单位")),
+                (
+                    "affiliation_kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "政府部门"),
+                            ("university", "高等院校"),
+                            ("research_institute", "研究机构"),
+                            ("enterprise", "企业"),
+                        ],
+                        max_length=20,
+                        verbose_name="单位类别",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=80, verbose_name="职务/职称")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("topics", models.ManyToManyField(blank=True, to="reference.topic", verbose_name="擅长专题")),
             ],
             options={
-                'verbose_name': '师资',
-                'ordering': ['name'],
+                "verbose_name": "师资",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingClass',
+            name="TrainingClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='期次')),
-                ('track', models.CharField(max_length=20, verbose_name='培训方向')),
-                ('city', models.CharField(max_length=40, verbose_name='城市')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('start_date', models.DateField(verbose_name='开班日期')),
-                ('end_date', models.DateField(verbose_name='结业日期')),
-                ('capacity', models.PositiveIntegerField(verbose_name='容量')),
-                ('enrolled', models.PositiveIntegerField(default=0, verbose_name='已编入')),
-                ('head_teacher', models.CharField(blank=True, max_length=50, verbose_name='班主任')),
-                ('head_teacher_phone', models.CharField(blank=True, max_length=20, verbose_name='班主任电话')),
-                ('status', models.CharField(choices=[('planned', '筹备中'), ('open', '已开班'), ('finished', '已结业'), ('cancelled', '已取消')], default='planned', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='institutions.institution')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="期次")),
+                ("track", models.CharField(max_length=20, verbose_name="培训方向")),
+                ("city", models.CharField(max_length=40, verbose_name="城市")),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("start_date", models.DateField(verbose_name="开班日期")),
+                ("end_date", models.DateField(verbose_name="结业日期")),
+                ("capacity", models.PositiveIntegerField(verbose_name="容量")),
+                ("enrolled", models.PositiveIntegerField(default=0, verbose_name="已编入")),
+                ("head_teacher", models.CharField(blank=True, max_length=50, verbose_name="班主任")),
+                (
+                    "head_teacher_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="班主任电话"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "筹备中"),
+                            ("open", "已开班"),
+                            ("finished", "已结业"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '班级',
-                'ordering': ['programme', 'number'],
+                "verbose_name": "班级",
+                "ordering": ["programme", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TimetableSession',
+            name="TimetableSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('start', models.TimeField(verbose_name='开始')),
-                ('end', models.TimeField(verbose_name='结束')),
-                ('title', models.CharField(max_length=200, verbose_name='课程名称')),
-                ('format', models.CharField(choices=[('lecture', '讲座'), ('field_teaching', '现场教学'), ('discussion', '讨论交流'), ('other', '其他')], max_length=20, verbose_name='形式')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('required', models.BooleanField(default=True, verbose_name='必修（计入考勤）')),
-                ('faculty', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='classes.faculty')),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.topic', verbose_name='专题')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='classes.trainingclass')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("start", models.TimeField(verbose_name="开始")),
+                ("end", models.TimeField(verbose_name="结束")),
+                ("title", models.CharField(max_length=200, verbose_name="课程名称")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("lecture", "讲座"),
+                            ("field_teaching", "现场教学"),
+                            ("discussion", "讨论交流"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("required", models.BooleanField(default=True, verbose_name="必修（计入考勤）")),
+                (
+                    "faculty",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="classes.faculty",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="reference.topic", verbose_name="专题"
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="classes.trainingclass",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '课表单元',
-                'ordering': ['date', 'start'],
+                "verbose_name": "课表单元",
+                "ordering": ["date", "start"],
             },
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.UniqueConstraint(fields=('programme', 'number'), name='class_number_unique'),
+            model_name="trainingclass",
+            constraint=models.UniqueConstraint(fields=("programme", "number"), name="class_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('enrolled__lte', models.F('capacity'))), name='class_enrolled_within_capacity'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("enrolled__lte", models.F("capacity"))),
+                name="class_enrolled_within_capacity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='class_dates_ordered'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="class_dates_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='class_capacity_positive'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gt", 0)), name="class_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timetablesession',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='session_end_after_start'),
+            model_name="timetablesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="session_end_after_start"
+            ),
         ),
     ]

@@ -297,8 +297,12 @@ def test_nobody_is_assigned_to_a_cancelled_or_finished_class(api_as, make_class,
     tc = make_class(1)
     type(tc).objects.filter(pk=tc.pk).update(status=status)
     reg = make_registration()
-    body = assert_error(api_as("centre").post(f"registrations/{reg.pk}/assign", {"class": tc.pk}), 409, "class_closed",
-                        {"class": "class_closed"})
+    body = assert_error(
+        api_as("centre").post(f"registrations/{reg.pk}/assign", {"class": tc.pk}),
+        409,
+        "class_closed",
+        {"class": "class_closed"},
+    )
     assert "第1期" in body["detail"]
     reg.refresh_from_db()
     assert reg.status == "approved" and enrolled_in(tc) == 0

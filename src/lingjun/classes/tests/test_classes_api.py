@@ -264,8 +264,15 @@ def test_dates_cannot_move_away_from_sessions_already_timetabled(api_as, klass):
     from lingjun.classes.models import TimetableSession
 
     last_day = klass.end_date
-    TimetableSession.objects.create(training_class=klass, date=last_day, start=datetime.time(9), end=datetime.time(11),
-                                    title="闭幕式", topic_id="digital", format="lecture")
+    TimetableSession.objects.create(
+        training_class=klass,
+        date=last_day,
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title="闭幕式",
+        topic_id="digital",
+        format="lecture",
+    )
     centre = api_as("centre")
     r = centre.patch(f"classes/{klass.pk}", {"end_date": str(last_day - datetime.timedelta(days=1))})
     body = assert_error(r, 409, "sessions_outside_dates", {"end_date": "sessions_outside_dates"})
@@ -273,7 +280,12 @@ def test_dates_cannot_move_away_from_sessions_already_timetabled(api_as, klass):
     klass.refresh_from_db()
     assert klass.end_date == last_day
     # Extending the class around its sessions is fine.
-    assert centre.patch(f"classes/{klass.pk}", {"end_date": str(last_day + datetime.timedelta(days=1))}).status_code == 200
+    assert (
+        centre.patch(
+            f"classes/{klass.pk}", {"end_date": str(last_day + datetime.timedelta(days=1))}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_class_with_trainees_cannot_be_cancelled(api_as, klass):

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -43,21 +40,40 @@ def _selected(html: str, name: str) -> str | None:
 
 
 def _class_form(institution, **over) -> dict:
-    data = {"number": "3", "track": "specialized", "institution": str(institution.pk), "city": "宁波",
-            "venue": "宁波大学商学院", "start_date": "2030-11-02", "end_date": "", "capacity": "40",
-            "head_teacher": "陈老师", "head_teacher_phone": "13905740001"}
+    data = {
+        "number": "3",
+        "track": "specialized",
+        "institution": str(institution.pk),
+        "city": "宁波",
+        "venue": "宁波大学商学院",
+        "start_date": "2030-11-02",
+        "end_date": "",
+        "capacity": "40",
+        "head_teacher": "陈老师",
+        "head_teacher_phone": "13905740001",
+    }
     data.update(over)
     return data
 
 
 def _session_form(tc, **over) -> dict:
-    data = {"date": tc.start_date.isoformat(), "start": "09:00", "end": "11:30", "title": "专精特新企业的数字化转型",
-            "topic": "digital", "format": "lecture", "faculty": "", "place": "", "required": "on"}
+    data = {
+        "date": tc.start_date.isoformat(),
+        "start": "09:00",
+        "end": "11:30",
+        "title": "专精特新企业的数字化转型",
+        "topic": "digital",
+        "format": "lecture",
+        "faculty": "",
+        "place": "",
+        "required": "on",
+    }
     data.update(over)
     return data
 
 
 # --- classes of a programme ---------------------------------------------------------------------------
+
 
 def test_centre_creates_a_class_through_the_form(page_client, programme, institution):
     c = page_client("centre")
@@ -77,13 +93,18 @@ def test_centre_creates_a_class_through_the_form(page_client, programme, institu
     assert AuditEntry.objects.filter(action="class.create", object_id=str(tc.pk)).exists()
 
 
-def test_suspended_institution_is_refused_and_the_form_keeps_what_was_typed(page_client, programme, institution):
-    InstitutionYearStatus.objects.create(institution=institution, programme=programme, status="suspended",
-                                         reason="考核排名末两位")
+def test_suspended_institution_is_refused_and_the_form_keeps_what_was_typed(
+    page_client, programme, institution
+):
+    InstitutionYearStatus.objects.create(
+        institution=institution, programme=programme, status="suspended", reason="考核排名末两位"
+    )
     c = page_client("centre")
     html = _html(c.get(f"/programmes/{programme.pk}/classes/"))
     assert f"{institution.name}（本年度已暂停）" in html
-    r = c.post(f"/programmes/{programme.pk}/classes/", _class_form(institution, city="温州", venue="温州会议中心"))
+    r = c.post(
+        f"/programmes/{programme.pk}/classes/", _class_form(institution, city="温州", venue="温州会议中心")
+    )
     assert r.status_code == 200
     html = _html(r)
     assert "该机构本年度已暂停。" in html
@@ -129,7 +150,9 @@ def test_fill_is_shown_per_class(page_client, programme, make_class):
     html = _html(page_client("centre").get(f"/programmes/{programme.pk}/classes/"))
     assert 'aria-label="已编入 30 / 容量 40"' in html and "75%" in html
     assert "fillbar fill-full" in html  # class 2 is full
-    assert re.search(r"总容量.*?80", html, re.S) and re.search(r"已编入</div><div class=\"gauge-value\">70", html)
+    assert re.search(r"总容量.*?80", html, re.S) and re.search(
+        r"已编入</div><div class=\"gauge-value\">70", html
+    )
 
 
 def test_institution_sees_only_its_own_classes(page_client, programme, make_class, institution):
@@ -171,8 +194,15 @@ def test_centre_edits_a_class_and_capacity_below_enrolled_is_refused(page_client
     c = page_client("centre")
     html = _html(c.get(f"/classes/{tc.pk}/edit/"))
     assert _input_value(html, "city") == "杭州" and _selected(html, "status") == "planned"
-    form = _class_form(tc.institution, number="1", city="杭州", start_date=tc.start_date.isoformat(),
-                       end_date=tc.end_date.isoformat(), capacity="10", status="open")
+    form = _class_form(
+        tc.institution,
+        number="1",
+        city="杭州",
+        start_date=tc.start_date.isoformat(),
+        end_date=tc.end_date.isoformat(),
+        capacity="10",
+        status="open",
+    )
     r = c.post(f"/classes/{tc.pk}/edit/", form)
     html = _html(r)
     assert r.status_code == 200 and "已有 20 名学员编入，容量不能小于此数。" in html
@@ -181,22 +211,38 @@ def test_centre_edits_a_class_and_capacity_below_enrolled_is_refused(page_client
     assert r.status_code == 302
     tc.refresh_from_db()
     assert (tc.capacity, tc.status, tc.venue) == (35, "open", "宁波大学商学院")
-    assert page_client("institution", institution=tc.institution).get(f"/classes/{tc.pk}/edit/").status_code == 403
+    assert (
+        page_client("institution", institution=tc.institution).get(f"/classes/{tc.pk}/edit/").status_code
+        == 403
+    )
 
 
 # --- class detail, week timetable and its editor --------------------------------------------------------
 
+
 def test_class_detail_shows_header_and_week_view(page_client, klass, make_session, faculty):
-    make_session(klass, "09:00", "11:30", title="宏观经济形势与政策", topic="macro", faculty=faculty, place="报告厅")
-    make_session(klass, "14:00", "17:00", date=START + datetime.timedelta(days=1), title="走进链主企业",
-                 topic="innovation", format="field_teaching")
+    make_session(
+        klass, "09:00", "11:30", title="宏观经济形势与政策", topic="macro", faculty=faculty, place="报告厅"
+    )
+    make_session(
+        klass,
+        "14:00",
+        "17:00",
+        date=START + datetime.timedelta(days=1),
+        title="走进链主企业",
+        topic="innovation",
+        format="field_teaching",
+    )
     html = _html(page_client("centre").get(f"/classes/{klass.pk}/"))
     assert klass.label in html and klass.institution.name in html and "周老师" in html
     # Four day columns, one per class day, each with its label.
     assert len(re.findall(r'<div class="wk-day', html)) == 4
     assert "第1天" in html and "10月12日 星期六" in html and "第4天" in html
-    block = re.search(r'<article class="wk-block fmt-lecture" style="grid-row:(\d+)/(\d+);grid-column:2">(.*?)</article>',
-                      html, re.S)
+    block = re.search(
+        r'<article class="wk-block fmt-lecture" style="grid-row:(\d+)/(\d+);grid-column:2">(.*?)</article>',
+        html,
+        re.S,
+    )
     assert block, "the lecture sits in the first day's column"
     # 09:00–11:30 from an 08:00 grid of quarter hours: rows 2 + 4 … 2 + 14.
     assert (int(block.group(1)), int(block.group(2))) == (6, 16)
@@ -209,7 +255,8 @@ def test_session_form_offers_only_the_class_dates_and_the_ten_topics(page_client
     html = _html(page_client("centre").get(f"/classes/{klass.pk}/"))
     dates = re.search(r'<select name="date"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert re.findall(r'<option value="([^"]+)"', dates) == [
-        (START + datetime.timedelta(days=i)).isoformat() for i in range(4)]
+        (START + datetime.timedelta(days=i)).isoformat() for i in range(4)
+    ]
     topics = re.search(r'<select name="topic"[^>]*>(.*?)</select>', html, re.S).group(1)
     assert len(re.findall(r'<option value="[^"]+"', topics)) == 10
     fmt = re.search(r'<select name="format"[^>]*>(.*?)</select>', html, re.S).group(1)
@@ -221,8 +268,18 @@ def test_add_session_then_an_overlapping_one_is_refused_with_input_kept(page_cli
     r = c.post(f"/classes/{klass.pk}/", _session_form(klass))
     assert r.status_code == 302 and r["Location"].endswith("#timetable")
     assert "已添加课程“专精特新企业的数字化转型”" in _html(c.get(r["Location"]))
-    r = c.post(f"/classes/{klass.pk}/", _session_form(klass, start="10:00", end="12:00", title="企业家精神",
-                                                    topic="entrepreneurship", format="discussion", place="二号教室"))
+    r = c.post(
+        f"/classes/{klass.pk}/",
+        _session_form(
+            klass,
+            start="10:00",
+            end="12:00",
+            title="企业家精神",
+            topic="entrepreneurship",
+            format="discussion",
+            place="二号教室",
+        ),
+    )
     assert r.status_code == 200
     html = _html(r)
     assert "与本班已有课程“专精特新企业的数字化转型”（09:00—11:30）时间重叠。" in html
@@ -255,7 +312,9 @@ def test_institution_edits_the_timetable_of_its_own_class(page_client, klass, in
     r = c.post(f"/classes/{klass.pk}/", _session_form(klass))
     assert r.status_code == 302
     s = klass.sessions.get()
-    r = c.post(f"/classes/sessions/{s.pk}/edit/", _session_form(klass, start="13:30", end="15:00", title="下午课"))
+    r = c.post(
+        f"/classes/sessions/{s.pk}/edit/", _session_form(klass, start="13:30", end="15:00", title="下午课")
+    )
     assert r.status_code == 302
     s.refresh_from_db()
     assert (s.start, s.end, s.title) == (datetime.time(13, 30), datetime.time(15), "下午课")
@@ -269,7 +328,9 @@ def test_edit_page_refusal_keeps_input(page_client, klass, make_session):
     c = page_client("centre")
     html = _html(c.get(f"/classes/sessions/{s.pk}/edit/"))
     assert _input_value(html, "title") == "下午课" and _input_value(html, "start") == "14:00"
-    r = c.post(f"/classes/sessions/{s.pk}/edit/", _session_form(klass, start="09:30", end="10:30", title="改期"))
+    r = c.post(
+        f"/classes/sessions/{s.pk}/edit/", _session_form(klass, start="09:30", end="10:30", title="改期")
+    )
     html = _html(r)
     assert r.status_code == 200 and "时间与本班其他课程重叠" in html and _input_value(html, "title") == "改期"
 
@@ -284,6 +345,7 @@ def test_region_and_bureau_read_the_class_without_editing(page_client, klass, ma
 
 
 # --- roster and manual assignment ------------------------------------------------------------------
+
 
 def test_roster_masks_ids_and_centre_assigns_moves_and_unassigns(page_client, make_class, make_registration):
     one, two = make_class(1, capacity=2), make_class(2)
@@ -415,10 +477,19 @@ def test_missing_font_gives_a_clear_page(page_client, klass, monkeypatch):
 
 # --- faculty -----------------------------------------------------------------------------------------
 
+
 def test_faculty_roster_create_search_and_topic_filter(page_client, db):
     c = page_client("institution")
-    r = c.post("/faculty/", {"name": "李教授", "affiliation": "复旦大学管理学院", "affiliation_kind": "university",
-                             "title": "教授", "topics": ["strategy", "digital"]})
+    r = c.post(
+        "/faculty/",
+        {
+            "name": "李教授",
+            "affiliation": "复旦大学管理学院",
+            "affiliation_kind": "university",
+            "title": "教授",
+            "topics": ["strategy", "digital"],
+        },
+    )
     assert r.status_code == 302
     f = Faculty.objects.get(name="李教授")
     assert sorted(f.topics.values_list("code", flat=True)) == ["digital", "strategy"]
@@ -440,15 +511,22 @@ def test_faculty_roster_create_search_and_topic_filter(page_client, db):
 
 
 def test_session_form_lists_faculty_with_their_topics(page_client, klass):
-    f = Faculty.objects.create(name="赵研究员", affiliation="中国社会科学院", affiliation_kind="research_institute")
+    f = Faculty.objects.create(
+        name="赵研究员", affiliation="中国社会科学院", affiliation_kind="research_institute"
+    )
     f.topics.set(["macro", "policy_law"])
     html = _html(page_client("centre").get(f"/classes/{klass.pk}/"))
-    assert re.search(rf'<option value="{f.pk}" data-topics="macro policy_law">赵研究员（中国社会科学院）</option>', html)
+    assert re.search(
+        rf'<option value="{f.pk}" data-topics="macro policy_law">赵研究员（中国社会科学院）</option>', html
+    )
 
 
 # --- placement ---------------------------------------------------------------------------------------
 
-def test_placement_proposes_then_confirms_an_edited_mapping(page_client, programme, make_class, make_registration):
+
+def test_placement_proposes_then_confirms_an_edited_mapping(
+    page_client, programme, make_class, make_registration
+):
     one = make_class(1, capacity=2)
     two = make_class(2, capacity=2, start=START + datetime.timedelta(days=10))
     a = make_registration("330000", preferred=[1])
@@ -492,9 +570,19 @@ def test_placement_proposes_then_confirms_an_edited_mapping(page_client, program
 def test_placement_over_capacity_shows_who_was_refused(page_client, programme, make_class, make_registration):
     one = make_class(1, capacity=1)
     a, b = make_registration("330000"), make_registration("110000")
-    r = page_client("centre").post(f"/programmes/{programme.pk}/placement/", {
-        "action": "apply", f"class_{a.pk}": str(one.pk), f"class_{b.pk}": str(one.pk),
-        f"proposed_{a.pk}": "", f"proposed_{b.pk}": "", f"reason_{a.pk}": "", f"reason_{b.pk}": ""}, follow=True)
+    r = page_client("centre").post(
+        f"/programmes/{programme.pk}/placement/",
+        {
+            "action": "apply",
+            f"class_{a.pk}": str(one.pk),
+            f"class_{b.pk}": str(one.pk),
+            f"proposed_{a.pk}": "",
+            f"proposed_{b.pk}": "",
+            f"reason_{a.pk}": "",
+            f"reason_{b.pk}": "",
+        },
+        follow=True,
+    )
     html = _html(r)
     assert "已编班 1 人。" in html and "1 人未能编班" in html and "第1期已满（容量 1 人）。" in html
     assert Registration.objects.filter(status="enrolled").count() == 1
@@ -507,8 +595,10 @@ def test_placement_is_for_the_centre_only(page_client, programme):
 
 # --- institution home -----------------------------------------------------------------------------------
 
-def test_institution_home_shows_its_classes_this_week_and_todays_sessions(page_client, make_class, make_session,
-                                                                         institution):
+
+def test_institution_home_shows_its_classes_this_week_and_todays_sessions(
+    page_client, make_class, make_session, institution
+):
     today = timezone.localdate()
     mine = make_class(1, start=today - datetime.timedelta(days=1))
     other = make_class(2, start=today, inst=Institution.objects.create(name="别家学院", kind="other"))

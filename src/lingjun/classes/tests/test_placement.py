@@ -296,8 +296,12 @@ def test_honouring_a_preference_comes_before_its_rank():
     from lingjun.classes.placement import Candidate, Seat, place
 
     seats = [Seat(i, i, 1) for i in range(1, 5)]
-    cands = [Candidate(1, "110000", (1, 91, 92, 93, 2)), Candidate(2, "110000", (2, 91, 92, 93, 3)),
-             Candidate(3, "110000", (3, 91, 92, 93, 4)), Candidate(4, "110000", (1,))]
+    cands = [
+        Candidate(1, "110000", (1, 91, 92, 93, 2)),
+        Candidate(2, "110000", (2, 91, 92, 93, 3)),
+        Candidate(3, "110000", (3, 91, 92, 93, 4)),
+        Candidate(4, "110000", (1,)),
+    ]
     result = place(cands, seats)
     assert result.assigned == {1: 2, 2: 3, 3: 4, 4: 1}
     assert all("志愿" in r and "调剂" not in r for r in result.reasons.values())

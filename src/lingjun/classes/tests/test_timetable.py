@@ -283,8 +283,12 @@ def test_related_managers_keep_the_model_scope(make_user, institution, klass, ma
 @pytest.mark.parametrize("field, value", [("start", "09:00+08:00"), ("end", "10:00Z")])
 def test_a_time_with_a_zone_is_422_not_a_server_error(api_as, klass, field, value):
     centre = api_as("centre")
-    assert_error(centre.post(f"classes/{klass.pk}/sessions", session(**{field: value})), 422, "invalid_time",
-                 {field: "invalid_time"})
+    assert_error(
+        centre.post(f"classes/{klass.pk}/sessions", session(**{field: value})),
+        422,
+        "invalid_time",
+        {field: "invalid_time"},
+    )
     existing = centre.post(f"classes/{klass.pk}/sessions", session()).json()
     assert_error(centre.patch(f"sessions/{existing['id']}", {field: value}), 422, "invalid_time")
     assert TimetableSession.objects.get(pk=existing["id"]).start.isoformat() == "09:00:00"

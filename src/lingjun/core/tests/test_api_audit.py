@@ -7,7 +7,10 @@ from lingjun.core.models import AuditEntry
 from lingjun.core.tests.api_helpers import assert_error
 
 PROGRAMME = {
-    "year": 2033, "title": "2033年领军人才培训", "target_trainees": 100, "registration_deadline": "2033-08-31",
+    "year": 2033,
+    "title": "2033年领军人才培训",
+    "target_trainees": 100,
+    "registration_deadline": "2033-08-31",
     "planned_classes": 2,
 }
 
@@ -25,14 +28,26 @@ def test_a_programme_history_reads_who_did_what_from_and_to(api_as):
         body = r.json()
         assert body["count"] == 4
         actions = [e["action"] for e in body["items"]]
-        assert actions == ["workinfo.export", "quota.update", "programme.update", "programme.create"]  # newest first
+        assert actions == [
+            "workinfo.export",
+            "quota.update",
+            "programme.update",
+            "programme.create",
+        ]  # newest first
         assert all(e["actor"] == bureau.user.username and e["actor_role"] == "bureau" for e in body["items"])
         assert all(e["object"] == f"programme:{pid}" and e["at"] for e in body["items"])
         update = body["items"][2]
-        assert update["from_state"] == "draft" and update["to_state"] == "open" and update["reason"] == "通知已印发"
+        assert (
+            update["from_state"] == "draft"
+            and update["to_state"] == "open"
+            and update["reason"] == "通知已印发"
+        )
         assert update["before"] == {"status": "draft"} and update["after"] == {"status": "open"}
         quota = body["items"][1]
-        assert quota["before"] == {"110000": 0, "310000": 0} and quota["after"] == {"110000": 60, "310000": 40}
+        assert quota["before"] == {"110000": 0, "310000": 0} and quota["after"] == {
+            "110000": 60,
+            "310000": 40,
+        }
         assert body["items"][3]["after"]["year"] == 2033 and body["items"][3]["before"] is None
 
 
@@ -58,19 +73,36 @@ def test_every_foundation_change_is_audited(api_as, programme, make_user):
     centre = api_as("centre")
     region = api_as("region", region="110000")
     centre.post("users", {"username": "audited", "password": "Audit-pass-2033", "role": "trainee"})
-    login = ApiClient().post("auth/token", {"username": "audited", "password": "Audit-pass-2033"}).json()["token"]
+    login = (
+        ApiClient().post("auth/token", {"username": "audited", "password": "Audit-pass-2033"}).json()["token"]
+    )
     ApiClient(login).delete("auth/token")
     bureau.post("institutions", {"name": "审计学院", "kind": "university"})
     bureau.patch(f"programmes/{programme.pk}", {"title": "改名"})
     bureau.put(f"programmes/{programme.pk}/quotas", {"quotas": {"110000": 3}})
-    region.put(f"programmes/{programme.pk}/work-info/110000", {
-        "department": "北京市经信局", "leader_name": "王伟", "leader_position": "副局长", "leader_phone": "010-55579001",
-        "liaison_name": "李娜", "liaison_position": "科员", "liaison_phone": "010-55579012",
-        "liaison_mobile": "13800138000", "liaison_email": "lina@example.cn"})
+    region.put(
+        f"programmes/{programme.pk}/work-info/110000",
+        {
+            "department": "北京市经信局",
+            "leader_name": "王伟",
+            "leader_position": "副局长",
+            "leader_phone": "010-55579001",
+            "liaison_name": "李娜",
+            "liaison_position": "科员",
+            "liaison_phone": "010-55579012",
+            "liaison_mobile": "13800138000",
+            "liaison_email": "lina@example.cn",
+        },
+    )
     centre.get(f"programmes/{programme.pk}/work-info.xlsx")
     expected = {
-        "user.create": centre.user, "token.issue": None, "token.revoke": None, "institution.create": bureau.user,
-        "programme.update": bureau.user, "quota.update": bureau.user, "workinfo.save": region.user,
+        "user.create": centre.user,
+        "token.issue": None,
+        "token.revoke": None,
+        "institution.create": bureau.user,
+        "programme.update": bureau.user,
+        "quota.update": bureau.user,
+        "workinfo.save": region.user,
         "workinfo.export": centre.user,
     }
     for action, actor in expected.items():
@@ -91,8 +123,12 @@ def test_anonymous_cannot_read_the_audit(db, anon):
 
 @pytest.mark.parametrize("ref", ["programme", ":12", "programme12"])
 def test_bad_object_reference_is_422(api_as, ref):
-    assert_error(api_as("centre").get("audit", {"object": ref}), 422, "invalid_object_ref",
-                 {"object": "invalid_object_ref"})
+    assert_error(
+        api_as("centre").get("audit", {"object": ref}),
+        422,
+        "invalid_object_ref",
+        {"object": "invalid_object_ref"},
+    )
 
 
 def test_tokens_issued_by_sign_in_are_audited_against_the_user(make_user):

@@ -17,18 +17,38 @@ def _cases(programme, make_user, api_as):
         ("malformed json", bureau.post("programmes", raw="{oops"), 400, "malformed_json"),
         ("no token", ApiClient().get("programmes"), 401, "not_authenticated"),
         ("bad token", ApiClient("lj_bogus").get("programmes"), 401, "invalid_token"),
-        ("bad password", ApiClient().post("auth/token", {"username": "x", "password": "y"}), 401,
-         "invalid_credentials"),
-        ("role", region.post("programmes", {"year": 2040, "title": "t", "target_trainees": 1,
-                                             "registration_deadline": "2040-08-31", "planned_classes": 1}),
-         403, "forbidden"),
+        (
+            "bad password",
+            ApiClient().post("auth/token", {"username": "x", "password": "y"}),
+            401,
+            "invalid_credentials",
+        ),
+        (
+            "role",
+            region.post(
+                "programmes",
+                {
+                    "year": 2040,
+                    "title": "t",
+                    "target_trainees": 1,
+                    "registration_deadline": "2040-08-31",
+                    "planned_classes": 1,
+                },
+            ),
+            403,
+            "forbidden",
+        ),
         ("missing", bureau.get(f"programmes/{p + 100}"), 404, "not_found"),
         ("out of scope", region.get(f"programmes/{p}/work-info/310000"), 404, "not_found"),
         ("rule", bureau.patch(f"programmes/{p}", {"status": "draft"}), 409, "invalid_transition"),
         ("field", bureau.put(f"programmes/{p}/quotas", {"quotas": {"110000": -1}}), 422, "invalid_quota"),
         ("schema", bureau.post("institutions", {"name": 5}), 422, "invalid_string"),
-        ("throttled", ApiClient().post("auth/token", {"username": locked.username, "password": "z"}), 429,
-         "too_many_attempts"),
+        (
+            "throttled",
+            ApiClient().post("auth/token", {"username": locked.username, "password": "z"}),
+            429,
+            "too_many_attempts",
+        ),
     ]
 
 

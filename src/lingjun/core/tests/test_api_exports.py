@@ -7,7 +7,15 @@ import openpyxl
 
 from lingjun.core.exports import Sheet, build_csv, build_xlsx, neutralise
 
-DANGEROUS = ["=1+1", "+8613800138000", "-2+3", "@SUM(A1:A9)", '=HYPERLINK("http://evil","点击")', "\tTAB", "\rCR"]
+DANGEROUS = [
+    "=1+1",
+    "+8613800138000",
+    "-2+3",
+    "@SUM(A1:A9)",
+    '=HYPERLINK("http://evil","点击")',
+    "\tTAB",
+    "\rCR",
+]
 SAFE = ["北京市", "1+1", "a=b", "", "name@example.cn"]
 
 
@@ -20,16 +28,21 @@ def test_neutralise_prefixes_only_dangerous_text():
 
 
 def test_xlsx_cells_are_neutralised_and_numbers_stay_numbers():
-    sheet = Sheet(name="测试", title="标题", headers=["文本", "数字"],
-                  rows=[[v, -i] for i, v in enumerate(DANGEROUS + SAFE, 1)], total_row=["=SUM(B3:B9)", -99])
+    sheet = Sheet(
+        name="测试",
+        title="标题",
+        headers=["文本", "数字"],
+        rows=[[v, -i] for i, v in enumerate(DANGEROUS + SAFE, 1)],
+        total_row=["=SUM(B3:B9)", -99],
+    )
     wb = openpyxl.load_workbook(io.BytesIO(build_xlsx([sheet])))
     ws = wb["测试"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "标题" and rows[1] == ("文本", "数字")
-    data = rows[2:2 + len(DANGEROUS) + len(SAFE)]
+    data = rows[2 : 2 + len(DANGEROUS) + len(SAFE)]
     for value, row in zip(DANGEROUS, data, strict=False):
         assert row[0].replace("_x000D_", "\r") == "'" + value  # XLSX stores a carriage return as _x000D_
-    for value, row in zip(SAFE, data[len(DANGEROUS):], strict=True):
+    for value, row in zip(SAFE, data[len(DANGEROUS) :], strict=True):
         assert (row[0] or "") == value
     assert [row[1] for row in data] == [-i for i in range(1, len(data) + 1)]
     assert rows[2 + len(data)] == ("'=SUM(B3:B9)", -99)

@@ -37,8 +37,10 @@ def test_openapi_lists_every_contract_path(schema):
 def test_openapi_documents_the_error_model_and_bearer_auth(schema):
     op = schema["paths"]["/api/v1/programmes"]["post"]
     assert {"201", "403", "409", "422"} <= set(op["responses"])
-    assert any("Bearer" in str(v) or v.get("scheme") == "bearer"
-               for v in schema["components"]["securitySchemes"].values())
+    assert any(
+        "Bearer" in str(v) or v.get("scheme") == "bearer"
+        for v in schema["components"]["securitySchemes"].values()
+    )
     token_op = schema["paths"]["/api/v1/auth/token"]["post"]
     assert not token_op.get("security")  # signing in needs no token
 

@@ -10,11 +10,24 @@ from lingjun.programmes.models import Programme, WorkInfo
 
 @pytest.fixture
 def two_forms(db):
-    p = Programme.objects.create(year=2034, title="计划", target_trainees=10, planned_classes=1,
-                                 registration_deadline=datetime.date(2034, 8, 31))
-    fields = dict(department="局", leader_name="王", leader_position="局长", leader_phone="010-55579001",
-                  liaison_name="李", liaison_position="科员", liaison_phone="010-55579002",
-                  liaison_mobile="13800138000", liaison_email="a@b.cn")
+    p = Programme.objects.create(
+        year=2034,
+        title="计划",
+        target_trainees=10,
+        planned_classes=1,
+        registration_deadline=datetime.date(2034, 8, 31),
+    )
+    fields = dict(
+        department="局",
+        leader_name="王",
+        leader_position="局长",
+        leader_phone="010-55579001",
+        liaison_name="李",
+        liaison_position="科员",
+        liaison_phone="010-55579002",
+        liaison_mobile="13800138000",
+        liaison_email="a@b.cn",
+    )
     WorkInfo.objects.create(programme=p, region_id="110000", **fields)
     WorkInfo.objects.create(programme=p, region_id="310000", **fields)
     return p
@@ -49,8 +62,10 @@ def test_scopes_that_do_not_apply_to_a_model_show_nothing(two_forms):
         assert WorkInfo.objects.count() == 0
 
 
-@pytest.mark.parametrize("role, visible", [
-    ("bureau", 2), ("centre", 2), ("region", 1), ("institution", 0), ("assessor", 0), ("trainee", 0)])
+@pytest.mark.parametrize(
+    "role, visible",
+    [("bureau", 2), ("centre", 2), ("region", 1), ("institution", 0), ("assessor", 0), ("trainee", 0)],
+)
 def test_user_scopes_by_role(two_forms, make_user, role, visible):
     user = make_user(role)  # region officers are bound to 110000
     with scoping.user_scope(user):

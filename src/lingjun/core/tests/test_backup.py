@@ -38,7 +38,9 @@ def _snapshot() -> dict[str, list[tuple]]:
 
 
 sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite backup API")
-postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs DATABASE_URL=postgres://")
+postgres_only = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="needs DATABASE_URL=postgres://"
+)
 
 
 @sqlite_only
@@ -50,7 +52,9 @@ def test_backup_restored_into_a_fresh_database_is_identical(world, tmp_path):  #
     out = _run("restore", str(tmp_path / "lingjun.sqlite3"), "--into", str(tmp_path / "fresh.sqlite3"))
     assert "已从" in out
     # read with the type converters Django's own connection uses, so both sides compare the same Python values
-    fresh = sqlite3.connect(tmp_path / "fresh.sqlite3", detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
+    fresh = sqlite3.connect(
+        tmp_path / "fresh.sqlite3", detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES
+    )
     assert table_counts(fresh) == {t: len(rows) for t, rows in before.items()}
     for table, rows in before.items():
         copied = fresh.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
@@ -104,8 +108,14 @@ def test_pg_dump_restored_into_a_fresh_postgres_database_is_identical(world, tmp
     _run("backup", str(tmp_path / "lingjun.dump"))
     env = _pg_env(connection.settings_dict)
     fresh = f"lingjun_restore_{uuid.uuid4().hex[:8]}"
-    admin = dict(host=env.get("PGHOST"), port=env.get("PGPORT"), user=env.get("PGUSER"),
-                 password=env.get("PGPASSWORD"), dbname="postgres", autocommit=True)
+    admin = dict(
+        host=env.get("PGHOST"),
+        port=env.get("PGPORT"),
+        user=env.get("PGUSER"),
+        password=env.get("PGPASSWORD"),
+        dbname="postgres",
+        autocommit=True,
+    )
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{fresh}"')
     try:
@@ -172,7 +182,9 @@ def test_an_sqlite_backup_taken_while_another_process_writes_is_consistent(tmp_p
     assert copies[-1] > copies[0] > 0  # the writer really wrote during the backups
     for i in range(10):
         copy = sqlite3.connect(tmp_path / f"copy{i}.sqlite3")
-        rows, total, pairs = copy.execute("SELECT COUNT(*), SUM(amount), COUNT(DISTINCT pair) FROM ledger").fetchone()
+        rows, total, pairs = copy.execute(
+            "SELECT COUNT(*), SUM(amount), COUNT(DISTINCT pair) FROM ledger"
+        ).fetchone()
         copy.close()
         assert rows == 2 * pairs and total == 0, (i, rows, total, pairs)  # no half transfer in any copy
 

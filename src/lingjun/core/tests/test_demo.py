@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return {m.__name__: m.objects.count() for m in (User, Programme, Quota, Registration, TrainingClass, Assessment)}
+    return {
+        m.__name__: m.objects.count()
+        for m in (User, Programme, Quota, Registration, TrainingClass, Assessment)
+    }
 
 
 def test_demo_data_is_complete_and_loading_twice_keeps_it(monkeypatch):

@@ -27,8 +27,12 @@ from lingjun.wsgi import application
 FUZZ_EXAMPLES = int(os.environ.get("LINGJUN_FUZZ_EXAMPLES", "6"))
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=FUZZ_EXAMPLES,
-                                deterministic=True, database="none")
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=FUZZ_EXAMPLES,
+    deterministic=True,
+    database="none",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +79,9 @@ def assert_error_model(response, where):
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 def test_no_request_makes_the_api_fail_or_leave_the_error_model(case, centre):
     values, token = centre
     _aim_at_real_objects(case, values)

@@ -43,10 +43,23 @@ def page_patterns():
 def _kwargs(route: str, pattern: URLPattern, values: dict) -> dict:
     """Real objects for a page's parameters; `pk` means the object the path names."""
     names = list(pattern.pattern.regex.groupindex)
-    pk_for = [("classes/sessions/", "session_id"), ("certificates/classes/", "class_id"), ("^classes/", "class_id"),
-              ("classes/", "class_id"), ("programmes/", "programme_id"), ("registrations/", "registration_id")]
-    fixed = {"region": values["region"], "kind": "timetable", "fmt": "xlsx", "action": "approve", "table": "regions",
-             "token": values["token"], "number": values["number"]}
+    pk_for = [
+        ("classes/sessions/", "session_id"),
+        ("certificates/classes/", "class_id"),
+        ("^classes/", "class_id"),
+        ("classes/", "class_id"),
+        ("programmes/", "programme_id"),
+        ("registrations/", "registration_id"),
+    ]
+    fixed = {
+        "region": values["region"],
+        "kind": "timetable",
+        "fmt": "xlsx",
+        "action": "approve",
+        "table": "regions",
+        "token": values["token"],
+        "number": values["number"],
+    }
     out = {}
     for name in names:
         if name == "pk":
@@ -127,7 +140,11 @@ def test_every_page_carries_the_security_headers_and_needs_nothing_the_csp_forbi
             # SPEC §5: nobody sees beyond their scope. The invitation page is exempt: its link is a secret sent
             # to the trainee only, who checks their own registration there before confirming it.
             if col in OUTSIDERS and response.status_code == 200 and not path.startswith("/invite/"):
-                assert not _leaked(response, _values["secrets"]), (col, path, _leaked(response, _values["secrets"]))
+                assert not _leaked(response, _values["secrets"]), (
+                    col,
+                    path,
+                    _leaked(response, _values["secrets"]),
+                )
             if "text/html" not in response.headers.get("Content-Type", "") or response.status_code != 200:
                 continue
             html_pages += 1
@@ -143,8 +160,12 @@ def test_every_page_carries_the_security_headers_and_needs_nothing_the_csp_forbi
 def test_the_api_and_downloads_carry_the_headers_too(pages, api_as):
     _paths, clients, values = pages
     centre = clients["C"]
-    for path in ("/api/v1/regions", f"/api/v1/programmes/{values['programme_id']}/quotas.xlsx", "/healthz",
-                 "/api/v1/openapi.json"):
+    for path in (
+        "/api/v1/regions",
+        f"/api/v1/programmes/{values['programme_id']}/quotas.xlsx",
+        "/healthz",
+        "/api/v1/openapi.json",
+    ):
         response = centre.get(path)
         assert response.status_code == 200, path
         _assert_secure_headers(path, response)
@@ -196,8 +217,12 @@ def _state_fingerprint():
     from lingjun.core.models import AuditEntry
     from lingjun.registrations.models import Registration
 
-    return (AuditEntry.objects.count(), list(Registration.objects.values_list("pk", "status")),
-            TrainingClass.objects.count(), TimetableSession.objects.count())
+    return (
+        AuditEntry.objects.count(),
+        list(Registration.objects.values_list("pk", "status")),
+        TrainingClass.objects.count(),
+        TimetableSession.objects.count(),
+    )
 
 
 def test_hsts_is_sent_over_https_only(client, settings):
@@ -207,18 +232,33 @@ def test_hsts_is_sent_over_https_only(client, settings):
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, "0 False"),
-    ({"LINGJUN_SECURE_COOKIES": "1"}, "31536000 False"),
-    ({"LINGJUN_SECURE_COOKIES": "1", "LINGJUN_HSTS_SECONDS": "600", "LINGJUN_SSL_REDIRECT": "1"}, "600 True"),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "0 False"),
+        ({"LINGJUN_SECURE_COOKIES": "1"}, "31536000 False"),
+        (
+            {"LINGJUN_SECURE_COOKIES": "1", "LINGJUN_HSTS_SECONDS": "600", "LINGJUN_SSL_REDIRECT": "1"},
+            "600 True",
+        ),
+    ],
+)
 def test_a_tls_deployment_turns_hsts_on_from_the_environment(env, expected, tmp_path):
     import os
 
-    code = ("import lingjun.settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT)")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LINGJUN_SECURE", "LINGJUN_HSTS", "LINGJUN_SSL"))}
-    out = subprocess.run([sys.executable, "-c", code], env={**clean, "LINGJUN_STATIC_ROOT": str(tmp_path), **env},
-                         capture_output=True, text=True, check=True).stdout.split("\n")[-2]
+    code = "import lingjun.settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT)"
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINGJUN_SECURE", "LINGJUN_HSTS", "LINGJUN_SSL"))
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "LINGJUN_STATIC_ROOT": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")[-2]
     assert out == expected
 
 
@@ -229,9 +269,17 @@ def test_the_api_refuses_a_cookie_authenticated_post_without_csrf_token(make_use
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user("bureau"))
-    r = client.post("/api/v1/programmes", data={"year": 2031, "title": "跨站伪造", "target_trainees": 1,
-                                                 "registration_deadline": "2031-08-31", "planned_classes": 1},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/programmes",
+        data={
+            "year": 2031,
+            "title": "跨站伪造",
+            "target_trainees": 1,
+            "registration_deadline": "2031-08-31",
+            "planned_classes": 1,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     assert not Programme.objects.filter(title="跨站伪造").exists()
     assert client.get("/api/v1/programmes").status_code == 200  # reading with the cookie is fine

@@ -11,8 +11,9 @@ def test_regions_lists_the_37_quota_units(api_as):
     assert body["count"] == 37
     codes = {x["code"] for x in body["items"]}
     assert {"110000", "660000", "440300"} <= codes
-    assert {"code": "660000", "name": "新疆生产建设兵团", "kind": "corps"}.items() <= \
-        next(x for x in body["items"] if x["code"] == "660000").items()
+    assert {"code": "660000", "name": "新疆生产建设兵团", "kind": "corps"}.items() <= next(
+        x for x in body["items"] if x["code"] == "660000"
+    ).items()
 
 
 def test_production_hasher_is_argon2():

@@ -45,7 +45,9 @@ def _free_port() -> int:
 
 def _database_url() -> str:
     s = connection.settings_dict
-    auth = urllib.parse.quote(s["USER"]) + (f":{urllib.parse.quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
+    auth = urllib.parse.quote(s["USER"]) + (
+        f":{urllib.parse.quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    )
     return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
@@ -53,13 +55,31 @@ class Server:
     def __init__(self, secret_key: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": _database_url(), "LINGJUN_SECRET_KEY": secret_key,
-               "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               "DJANGO_SETTINGS_MODULE": "lingjun.settings"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "LINGJUN_SECRET_KEY": secret_key,
+            "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            "DJANGO_SETTINGS_MODULE": "lingjun.settings",
+        }
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen([str(gunicorn), "lingjun.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "1",
-                                      "--threads", "2", "--log-level", "warning"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [
+                str(gunicorn),
+                "lingjun.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "1",
+                "--threads",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def wait(self):
         deadline = time.monotonic() + 30
@@ -80,7 +100,11 @@ class Server:
 
 @pytest.fixture
 def servers():
-    started = [Server(settings.SECRET_KEY), Server(settings.SECRET_KEY), Server("another-secret-key-" + "x" * 40)]
+    started = [
+        Server(settings.SECRET_KEY),
+        Server(settings.SECRET_KEY),
+        Server("another-secret-key-" + "x" * 40),
+    ]
     try:
         yield [s.wait() for s in started]
     finally:
@@ -121,25 +145,43 @@ def people(make_user, programme, institution):
 
     Quota.objects.filter(programme=programme, region_id="330000").update(amount=10)
     officer = make_user("region", region="330000")
-    reg = reg_services.create_registration(officer, programme.pk, fakes.registration_payload(random.Random(5), "330000"))
+    reg = reg_services.create_registration(
+        officer, programme.pk, fakes.registration_payload(random.Random(5), "330000")
+    )
     trainee = make_user("trainee")
     reg.trainee.user = trainee
     reg.trainee.save()
     now = timezone.localtime()
-    klass = TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                         city="杭州", start_date=now.date(), end_date=now.date(), capacity=30)
+    klass = TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=now.date(),
+        end_date=now.date(),
+        capacity=30,
+    )
     start = max(now - datetime.timedelta(minutes=5), now.replace(hour=0, minute=0))
     end = min(now + datetime.timedelta(minutes=60), now.replace(hour=23, minute=59))
-    session = TimetableSession.objects.create(training_class=klass, date=now.date(), start=start.time().replace(
-        second=0, microsecond=0), end=end.time().replace(second=0, microsecond=0), title="数字化转型",
-        topic_id="digital", format="lecture")
+    session = TimetableSession.objects.create(
+        training_class=klass,
+        date=now.date(),
+        start=start.time().replace(second=0, microsecond=0),
+        end=end.time().replace(second=0, microsecond=0),
+        title="数字化转型",
+        topic_id="digital",
+        format="lecture",
+    )
     Registration.objects.filter(pk=reg.pk).update(status="enrolled", training_class=klass, confirmed_at=now)
     centre = make_user("centre")
     # The suite hashes with MD5 for speed; the servers accept only their production hashers.
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     for user in (centre, trainee):
-        user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt(), iterations=1000)
+        user.password = PBKDF2PasswordHasher().encode(
+            PASSWORD, PBKDF2PasswordHasher().salt(), iterations=1000
+        )
         user.save(update_fields=["password"])
     return centre, trainee, session
 
@@ -150,8 +192,11 @@ def test_a_user_started_on_one_server_goes_on_on_the_other(servers, people):
 
     # a bearer token issued by A authenticates on B
     phone = Browser()
-    status, _, body = phone.request(a.base + "/api/v1/auth/token", json.dumps(
-        {"username": trainee.username, "password": PASSWORD}).encode(), {"Content-Type": "application/json"})
+    status, _, body = phone.request(
+        a.base + "/api/v1/auth/token",
+        json.dumps({"username": trainee.username, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
     assert status == 200, body
     bearer = {"Authorization": "Bearer " + json.loads(body)["token"], "Content-Type": "application/json"}
     status, _, body = phone.request(b.base + "/api/v1/users/me", headers=bearer)
@@ -159,31 +204,46 @@ def test_a_user_started_on_one_server_goes_on_on_the_other(servers, people):
 
     # the projector asks A for the code; the trainee's scan reaches B
     staff = Browser()
-    status, _, body = staff.request(a.base + "/api/v1/auth/token", json.dumps(
-        {"username": centre.username, "password": PASSWORD}).encode(), {"Content-Type": "application/json"})
-    centre_bearer = {"Authorization": "Bearer " + json.loads(body)["token"], "Content-Type": "application/json"}
-    status, _, body = staff.request(a.base + f"/api/v1/sessions/{session.pk}/checkin-code", b"",
-                                    centre_bearer, method="POST")
+    status, _, body = staff.request(
+        a.base + "/api/v1/auth/token",
+        json.dumps({"username": centre.username, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    centre_bearer = {
+        "Authorization": "Bearer " + json.loads(body)["token"],
+        "Content-Type": "application/json",
+    }
+    status, _, body = staff.request(
+        a.base + f"/api/v1/sessions/{session.pk}/checkin-code", b"", centre_bearer, method="POST"
+    )
     assert status == 200, body
-    status, _, body = phone.request(b.base + "/api/v1/checkin", json.dumps(
-        {"code": json.loads(body)["code"], "device": "phone-1"}).encode(), bearer)
+    status, _, body = phone.request(
+        b.base + "/api/v1/checkin",
+        json.dumps({"code": json.loads(body)["code"], "device": "phone-1"}).encode(),
+        bearer,
+    )
     assert status == 201, body
 
     # a browser signs in on A (session + CSRF cookie), then opens pages and posts a form on B
     pc = Browser()
     token = pc.csrf_from(a.base + "/login/")
-    status, landed, html = pc.request(a.base + "/login/", {"csrfmiddlewaretoken": token, "username": centre.username,
-                                                           "password": PASSWORD})
+    status, landed, html = pc.request(
+        a.base + "/login/", {"csrfmiddlewaretoken": token, "username": centre.username, "password": PASSWORD}
+    )
     assert status == 200 and "/login/" not in landed, landed
     status, landed, html = pc.request(b.base + "/programmes/")
     assert status == 200 and "/login/" not in landed and "计划" in html  # signed in on B too
     token = pc.csrf_from(b.base + "/logout/")
-    status, landed, _ = pc.request(a.base + "/logout/", {"csrfmiddlewaretoken": token})  # B's form posted to A
+    status, landed, _ = pc.request(
+        a.base + "/logout/", {"csrfmiddlewaretoken": token}
+    )  # B's form posted to A
     assert status == 200 and "/login/" in landed  # signed out, not refused as a CSRF failure
 
     # a server with another secret key does not know A's sessions: the key must be shared
     pc2 = Browser()
     token = pc2.csrf_from(a.base + "/login/")
-    pc2.request(a.base + "/login/", {"csrfmiddlewaretoken": token, "username": centre.username, "password": PASSWORD})
+    pc2.request(
+        a.base + "/login/", {"csrfmiddlewaretoken": token, "username": centre.username, "password": PASSWORD}
+    )
     status, landed, _ = pc2.request(stranger.base + "/programmes/")
     assert "/login/" in landed  # sent to sign in again

@@ -39,16 +39,16 @@ def _lie_about_sizes(data: bytes, member: str, declared: int = 1000) -> bytes:
     name = member.encode()
     local = out.find(b"PK\x03\x04")
     while local != -1:
-        n_len = struct.unpack("<H", out[local + 26:local + 28])[0]
-        if out[local + 30:local + 30 + n_len] == name:
-            out[local + 22:local + 26] = struct.pack("<I", declared)
+        n_len = struct.unpack("<H", out[local + 26 : local + 28])[0]
+        if out[local + 30 : local + 30 + n_len] == name:
+            out[local + 22 : local + 26] = struct.pack("<I", declared)
             break
         local = out.find(b"PK\x03\x04", local + 4)
     central = out.find(b"PK\x01\x02")
     while central != -1:
-        n_len = struct.unpack("<H", out[central + 28:central + 30])[0]
-        if out[central + 46:central + 46 + n_len] == name:
-            out[central + 24:central + 28] = struct.pack("<I", declared)
+        n_len = struct.unpack("<H", out[central + 28 : central + 30])[0]
+        if out[central + 46 : central + 46 + n_len] == name:
+            out[central + 24 : central + 28] = struct.pack("<I", declared)
             break
         central = out.find(b"PK\x01\x02", central + 4)
     with zipfile.ZipFile(io.BytesIO(bytes(out))) as zf:
@@ -73,7 +73,9 @@ def test_the_bomb_is_small_on_the_wire(bomb):
 
 def test_a_zip_bomb_workbook_is_refused_with_a_chinese_message(region_api, programme, bomb):
     started = time.perf_counter()
-    body = assert_error(upload(region_api, programme, bomb), 422, "file_too_large", {"file": "file_too_large"})
+    body = assert_error(
+        upload(region_api, programme, bomb), 422, "file_too_large", {"file": "file_too_large"}
+    )
     assert "解压后过大" in body["detail"]
     assert time.perf_counter() - started < 10
     assert Registration.objects.count() == 0 and ImportBatch.objects.count() == 0
@@ -81,7 +83,9 @@ def test_a_zip_bomb_workbook_is_refused_with_a_chinese_message(region_api, progr
 
 def test_a_bomb_that_lies_about_its_size_is_refused_too(region_api, programme, bomb):
     liar = _lie_about_sizes(bomb, BOMB_MEMBER)
-    body = assert_error(upload(region_api, programme, liar), 422, "file_too_large", {"file": "file_too_large"})
+    body = assert_error(
+        upload(region_api, programme, liar), 422, "file_too_large", {"file": "file_too_large"}
+    )
     assert "解压后过大" in body["detail"]
     assert Registration.objects.count() == 0
 
@@ -93,16 +97,19 @@ def test_an_ordinary_workbook_still_imports(region_api, programme):
 
 
 def test_a_file_over_10_mb_is_refused(region_api, programme):
-    body = assert_error(upload(region_api, programme, b"PK\x03\x04" + b"\0" * (10 * 1024 * 1024)), 422,
-                        "file_too_large")
+    body = assert_error(
+        upload(region_api, programme, b"PK\x03\x04" + b"\0" * (10 * 1024 * 1024)), 422, "file_too_large"
+    )
     assert "10 MB" in body["detail"]
 
 
 def test_the_import_page_shows_the_bomb_refusal_in_chinese(page_client, programme, bomb):
     set_quota(programme, "110000", 10)
     client = page_client("region", region="110000")
-    response = client.post(f"/programmes/{programme.pk}/registrations/import/",
-                           {"file": SimpleUploadedFile("附件4.xlsx", bomb), "mode": "partial"})
+    response = client.post(
+        f"/programmes/{programme.pk}/registrations/import/",
+        {"file": SimpleUploadedFile("附件4.xlsx", bomb), "mode": "partial"},
+    )
     assert response.status_code in (200, 422)
     assert "解压后过大" in response.content.decode()
     assert Registration.objects.count() == 0
@@ -116,8 +123,11 @@ def test_an_oversized_json_body_is_413_in_the_error_model(api_as):
 
 
 def test_a_malformed_multipart_body_is_400_not_a_server_error(region_api, programme):
-    r = region_api.client.post(f"/api/v1/programmes/{programme.pk}/registrations/import",
-                               data=b"x" * (1024 * 1024), content_type="multipart/form-data; boundary=zzz",
-                               headers=region_api._headers())
+    r = region_api.client.post(
+        f"/api/v1/programmes/{programme.pk}/registrations/import",
+        data=b"x" * (1024 * 1024),
+        content_type="multipart/form-data; boundary=zzz",
+        headers=region_api._headers(),
+    )
     body = assert_error(r, 400, "malformed_request")
     assert CJK.search(body["detail"])

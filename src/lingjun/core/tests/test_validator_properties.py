@@ -25,8 +25,12 @@ TODAY = datetime.date(2030, 6, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Digits of other scripts that str.isdigit() and re's \d accept: a validator must not take them for 0-9.
 FOREIGN_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९²³¹"
-PASTED = st.text(alphabet=st.sampled_from("0123456789Xx -－（）()+０１２３４５６７８９ABCDEFGHJKLMNPQRTUWY" + FOREIGN_DIGITS),
-                 max_size=24)
+PASTED = st.text(
+    alphabet=st.sampled_from(
+        "0123456789Xx -－（）()+０１２３４５６７８９ABCDEFGHJKLMNPQRTUWY" + FOREIGN_DIGITS
+    ),
+    max_size=24,
+)
 ANY_TEXT = st.one_of(st.text(max_size=40), PASTED)
 PROPS = settings(max_examples=300, deadline=None)
 
@@ -66,7 +70,7 @@ def test_a_foreign_script_digit_in_a_valid_number_is_refused(seed, position, dig
     code = fakes.credit_code(rng)
     number = fakes.id_number(rng, "330000", birth=datetime.date(1980, 5, 17))
     for check, valid in ((check_credit_code, code), (lambda v: check_id_number(v, today=TODAY), number)):
-        typo = valid[:position] + digit + valid[position + 1:]
+        typo = valid[:position] + digit + valid[position + 1 :]
         try:
             check(typo)
         except IdentityError as exc:

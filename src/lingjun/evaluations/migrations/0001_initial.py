@@ -8,122 +8,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('classes', '0001_initial'),
-        ('institutions', '0002_institutionyearstatus'),
-        ('programmes', '0003_programme_checkin_opens_minutes_and_more'),
-        ('registrations', '0002_registration_placement_note_and_more'),
+        ("classes", "0001_initial"),
+        ("institutions", "0002_institutionyearstatus"),
+        ("programmes", "0003_programme_checkin_opens_minutes_and_more"),
+        ("registrations", "0002_registration_placement_note_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('course_design', models.PositiveSmallIntegerField(verbose_name='课程设置')),
-                ('faculty', models.PositiveSmallIntegerField(verbose_name='师资力量')),
-                ('organisation', models.PositiveSmallIntegerField(verbose_name='组织管理')),
-                ('effect', models.PositiveSmallIntegerField(verbose_name='实际效果')),
-                ('comments', models.TextField(blank=True, verbose_name='意见建议')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('registration', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation', to='registrations.registration')),
-                ('training_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='classes.trainingclass')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("course_design", models.PositiveSmallIntegerField(verbose_name="课程设置")),
+                ("faculty", models.PositiveSmallIntegerField(verbose_name="师资力量")),
+                ("organisation", models.PositiveSmallIntegerField(verbose_name="组织管理")),
+                ("effect", models.PositiveSmallIntegerField(verbose_name="实际效果")),
+                ("comments", models.TextField(blank=True, verbose_name="意见建议")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "registration",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluation",
+                        to="registrations.registration",
+                    ),
+                ),
+                (
+                    "training_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="classes.trainingclass",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训评价',
+                "verbose_name": "培训评价",
             },
         ),
         migrations.CreateModel(
-            name='EvaluationPolicy',
+            name="EvaluationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_answers', models.PositiveSmallIntegerField(default=3, verbose_name='机构可见的最少评价份数')),
-                ('close_days', models.PositiveSmallIntegerField(default=14, verbose_name='结业后评价开放天数')),
-                ('weight_trainee', models.DecimalField(decimal_places=3, default=Decimal('0.4'), max_digits=4, verbose_name='学员评价权重')),
-                ('weight_assessment', models.DecimalField(decimal_places=3, default=Decimal('0.4'), max_digits=4, verbose_name='第三方评估权重')),
-                ('weight_completion', models.DecimalField(decimal_places=3, default=Decimal('0.2'), max_digits=4, verbose_name='结业率权重')),
-                ('suspend_bottom', models.PositiveSmallIntegerField(default=2, verbose_name='末位暂停机构数')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_policy', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "min_answers",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="机构可见的最少评价份数"),
+                ),
+                (
+                    "close_days",
+                    models.PositiveSmallIntegerField(default=14, verbose_name="结业后评价开放天数"),
+                ),
+                (
+                    "weight_trainee",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0.4"), max_digits=4, verbose_name="学员评价权重"
+                    ),
+                ),
+                (
+                    "weight_assessment",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0.4"), max_digits=4, verbose_name="第三方评估权重"
+                    ),
+                ),
+                (
+                    "weight_completion",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0.2"), max_digits=4, verbose_name="结业率权重"
+                    ),
+                ),
+                (
+                    "suspend_bottom",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="末位暂停机构数"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluation_policy",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价与排名规则',
+                "verbose_name": "评价与排名规则",
             },
         ),
         migrations.CreateModel(
-            name='RankingDecision',
+            name="RankingDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('suspended', models.JSONField(default=list)),
-                ('ranking', models.JSONField(default=list)),
-                ('confirmed_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('next_programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programmes.programme')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='ranking_decision', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("suspended", models.JSONField(default=list)),
+                ("ranking", models.JSONField(default=list)),
+                ("confirmed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "next_programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ranking_decision",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排名确认',
+                "verbose_name": "排名确认",
             },
         ),
         migrations.CreateModel(
-            name='SessionRating',
+            name="SessionRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='评分')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_ratings', to='evaluations.evaluation')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='classes.timetablesession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="评分")),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="session_ratings",
+                        to="evaluations.evaluation",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="classes.timetablesession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='评估得分')),
-                ('notes', models.TextField(blank=True, verbose_name='评估说明')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='institutions.institution')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="评估得分")),
+                ("notes", models.TextField(blank=True, verbose_name="评估说明")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '第三方评估',
-                'constraints': [models.UniqueConstraint(fields=('programme', 'institution'), name='assessment_once_per_year'), models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='assessment_0_to_100')],
+                "verbose_name": "第三方评估",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "institution"), name="assessment_once_per_year"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("score__gte", 0), ("score__lte", 100)), name="assessment_0_to_100"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('course_design__gte', 1), ('course_design__lte', 5)), name='evaluation_course_design_1_to_5'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("course_design__gte", 1), ("course_design__lte", 5)),
+                name="evaluation_course_design_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('faculty__gte', 1), ('faculty__lte', 5)), name='evaluation_faculty_1_to_5'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("faculty__gte", 1), ("faculty__lte", 5)), name="evaluation_faculty_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation__gte', 1), ('organisation__lte', 5)), name='evaluation_organisation_1_to_5'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("organisation__gte", 1), ("organisation__lte", 5)),
+                name="evaluation_organisation_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('effect__gte', 1), ('effect__lte', 5)), name='evaluation_effect_1_to_5'),
+            model_name="evaluation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("effect__gte", 1), ("effect__lte", 5)), name="evaluation_effect_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_assessment__gte', 0), ('weight_completion__gte', 0), ('weight_trainee__gte', 0)), name='policy_weights_not_negative'),
+            model_name="evaluationpolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_assessment__gte", 0), ("weight_completion__gte", 0), ("weight_trainee__gte", 0)
+                ),
+                name="policy_weights_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('min_answers__gte', 1)), name='policy_min_answers_positive'),
+            model_name="evaluationpolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_answers__gte", 1)), name="policy_min_answers_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionrating',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'session'), name='session_rated_once'),
+            model_name="sessionrating",
+            constraint=models.UniqueConstraint(fields=("evaluation", "session"), name="session_rated_once"),
         ),
         migrations.AddConstraint(
-            model_name='sessionrating',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='session_rating_1_to_5'),
+            model_name="sessionrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="session_rating_1_to_5"
+            ),
         ),
     ]

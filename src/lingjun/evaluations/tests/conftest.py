@@ -12,15 +12,30 @@ from lingjun.core.testing import enrol_trainee
 def klass(programme, institution):
     """A class that started yesterday and ends the day after tomorrow (evaluation is open)."""
     today = timezone.localdate()
-    return TrainingClass.objects.create(programme=programme, number=1, track="specialized", institution=institution,
-                                        city="杭州", start_date=today - datetime.timedelta(days=1),
-                                        end_date=today + datetime.timedelta(days=2), capacity=30, status="open")
+    return TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=2),
+        capacity=30,
+        status="open",
+    )
 
 
 def add_session(klass, day=0, title="课程", faculty=None, topic="digital", fmt="lecture"):
-    return TimetableSession.objects.create(training_class=klass, date=klass.start_date + datetime.timedelta(days=day),
-                                           start=datetime.time(9), end=datetime.time(11), title=title,
-                                           topic_id=topic, format=fmt, faculty=faculty)
+    return TimetableSession.objects.create(
+        training_class=klass,
+        date=klass.start_date + datetime.timedelta(days=day),
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title=title,
+        topic_id=topic,
+        format=fmt,
+        faculty=faculty,
+    )
 
 
 @pytest.fixture

@@ -38,15 +38,26 @@ def test_the_database_refuses_a_second_evaluation_even_past_the_service(klass, e
     from django.db import IntegrityError, transaction
 
     reg, _ = enrol(klass)
-    Evaluation.objects.create(registration=reg, training_class=klass, course_design=3, faculty=3, organisation=3, effect=3)
+    Evaluation.objects.create(
+        registration=reg, training_class=klass, course_design=3, faculty=3, organisation=3, effect=3
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Evaluation.objects.create(registration=reg, training_class=klass, course_design=4, faculty=4,
-                                  organisation=4, effect=4)
+        Evaluation.objects.create(
+            registration=reg, training_class=klass, course_design=4, faculty=4, organisation=4, effect=4
+        )
 
 
 def test_only_trainees_of_the_class_may_evaluate(klass, enrol, api_as, programme, institution):
-    other = TrainingClass.objects.create(programme=programme, number=2, track="specialized", institution=institution,
-                                         city="宁波", start_date=klass.start_date, end_date=klass.end_date, capacity=30)
+    other = TrainingClass.objects.create(
+        programme=programme,
+        number=2,
+        track="specialized",
+        institution=institution,
+        city="宁波",
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        capacity=30,
+    )
     _, outsider = enrol(other)
     r = api_as(outsider).post(f"classes/{klass.pk}/evaluation", answer())
     assert r.status_code == 403
@@ -63,13 +74,15 @@ def test_evaluation_opens_with_the_class_and_closes_after_the_set_days(klass, en
     _, user = enrol(klass)
     client = api_as(user)
     today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(start_date=today + datetime.timedelta(days=1),
-                                                     end_date=today + datetime.timedelta(days=4))
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today + datetime.timedelta(days=1), end_date=today + datetime.timedelta(days=4)
+    )
     r = client.post(f"classes/{klass.pk}/evaluation", answer())
     assert r.status_code == 409 and r.json()["code"] == "evaluation_not_open"
     # ended 20 days ago; the default survey stays open 14 days
-    TrainingClass.objects.filter(pk=klass.pk).update(start_date=today - datetime.timedelta(days=23),
-                                                     end_date=today - datetime.timedelta(days=20))
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today - datetime.timedelta(days=23), end_date=today - datetime.timedelta(days=20)
+    )
     r = client.post(f"classes/{klass.pk}/evaluation", answer())
     assert r.status_code == 409 and r.json()["code"] == "evaluation_closed"
     assert "截止" in r.json()["detail"]
@@ -80,17 +93,21 @@ def test_evaluation_opens_with_the_class_and_closes_after_the_set_days(klass, en
 def test_the_last_day_of_the_survey_is_still_open(klass, enrol, api_as):
     _, user = enrol(klass)
     today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(start_date=today - datetime.timedelta(days=17),
-                                                     end_date=today - datetime.timedelta(days=14))
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today - datetime.timedelta(days=17), end_date=today - datetime.timedelta(days=14)
+    )
     assert api_as(user).post(f"classes/{klass.pk}/evaluation", answer()).status_code == 201
 
 
-@pytest.mark.parametrize("body,field,code", [
-    (answer(course_design=6), "course_design", "out_of_range"),
-    (answer(faculty=0), "faculty", "out_of_range"),
-    ({"course_design": 5, "faculty": 4, "organisation": 4}, "effect", "required"),
-    (answer(organisation=None), "organisation", "required"),
-])
+@pytest.mark.parametrize(
+    "body,field,code",
+    [
+        (answer(course_design=6), "course_design", "out_of_range"),
+        (answer(faculty=0), "faculty", "out_of_range"),
+        ({"course_design": 5, "faculty": 4, "organisation": 4}, "effect", "required"),
+        (answer(organisation=None), "organisation", "required"),
+    ],
+)
 def test_scores_out_of_range_or_missing_are_refused_naming_the_field(klass, enrol, api_as, body, field, code):
     _, user = enrol(klass)
     r = api_as(user).post(f"classes/{klass.pk}/evaluation", body)
@@ -104,8 +121,16 @@ def test_scores_out_of_range_or_missing_are_refused_naming_the_field(klass, enro
 def test_session_ratings_must_belong_to_the_class(klass, enrol, api_as, programme, institution):
     _, user = enrol(klass)
     mine = add_session(klass)
-    other = TrainingClass.objects.create(programme=programme, number=3, track="specialized", institution=institution,
-                                         city="温州", start_date=klass.start_date, end_date=klass.end_date, capacity=5)
+    other = TrainingClass.objects.create(
+        programme=programme,
+        number=3,
+        track="specialized",
+        institution=institution,
+        city="温州",
+        start_date=klass.start_date,
+        end_date=klass.end_date,
+        capacity=5,
+    )
     theirs = add_session(other)
     client = api_as(user)
     r = client.post(f"classes/{klass.pk}/evaluation", answer(sessions=[{"session": theirs.pk, "score": 5}]))
@@ -181,16 +206,25 @@ def test_reminders_give_counts_to_institutions_and_names_to_the_centre(klass, en
     assert p["pending"] == 1 and [t["name"] for t in p["trainees"]] == [reg2.trainee.name]
 
 
-def test_report_aggregates_by_faculty_topic_and_format_counting_people_not_ratings(klass, enrol, api_as, make_user):
+def test_report_aggregates_by_faculty_topic_and_format_counting_people_not_ratings(
+    klass, enrol, api_as, make_user
+):
     teacher = Faculty.objects.create(name="王教授", affiliation="浙江大学", affiliation_kind="university")
     s1 = add_session(klass, 0, "数字化转型", teacher, "digital", "lecture")
     s2 = add_session(klass, 1, "现场教学", teacher, "digital", "field_teaching")
     s3 = add_session(klass, 2, "财务管理", None, "digital", "lecture")
     # one trainee rates three sessions: three ratings, but one person behind them
     _, user = enrol(klass)
-    r = api_as(user).post(f"classes/{klass.pk}/evaluation",
-                          answer(sessions=[{"session": s1.pk, "score": 5}, {"session": s2.pk, "score": 3},
-                                           {"session": s3.pk, "score": 4}]))
+    r = api_as(user).post(
+        f"classes/{klass.pk}/evaluation",
+        answer(
+            sessions=[
+                {"session": s1.pk, "score": 5},
+                {"session": s2.pk, "score": 3},
+                {"session": s3.pk, "score": 4},
+            ]
+        ),
+    )
     assert r.status_code == 201
     full = api_as("centre").get(f"programmes/{klass.programme_id}/evaluation/report").json()
     wang = next(r for r in full["by_faculty"] if r["name"] == "王教授")
@@ -204,7 +238,10 @@ def test_report_aggregates_by_faculty_topic_and_format_counting_people_not_ratin
     assert all(row["average"] is None for row in own["by_faculty"])  # 1 person < 3: hidden
     assert own["by_institution"][0]["course_design"] is None
     # an institution's report holds its own classes only
-    assert api_as("institution").get(f"programmes/{klass.programme_id}/evaluation/report").json()["by_class"] == []
+    assert (
+        api_as("institution").get(f"programmes/{klass.programme_id}/evaluation/report").json()["by_class"]
+        == []
+    )
 
 
 def test_report_downloads_as_xlsx_and_pdf(klass, enrol, api_as, tmp_path):

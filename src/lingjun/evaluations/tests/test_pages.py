@@ -24,8 +24,16 @@ def test_trainee_fills_the_form_on_the_phone_and_a_refusal_keeps_the_choices(kla
     r = client.get(f"/classes/{klass.pk}/evaluate/")
     assert r.status_code == 200 and "课程设置" in r.content.decode() and "数字化转型" in r.content.decode()
     # "effect" forgotten: refused, the rest kept
-    r = client.post(f"/classes/{klass.pk}/evaluate/", {"course_design": "4", "faculty": "5", "organisation": "3",
-                                                        f"session_{s.pk}": "5", "comments": "希望多些案例"})
+    r = client.post(
+        f"/classes/{klass.pk}/evaluate/",
+        {
+            "course_design": "4",
+            "faculty": "5",
+            "organisation": "3",
+            f"session_{s.pk}": "5",
+            "comments": "希望多些案例",
+        },
+    )
     assert r.status_code == 422
     html = r.content.decode()
     assert "请填写实际效果" in html
@@ -34,8 +42,11 @@ def test_trainee_fills_the_form_on_the_phone_and_a_refusal_keeps_the_choices(kla
     assert '<option value="5" selected>' in html
     assert "希望多些案例" in html
     assert not Evaluation.objects.exists()
-    r = client.post(f"/classes/{klass.pk}/evaluate/", {"course_design": "4", "faculty": "5", "organisation": "3",
-                                                        "effect": "4", f"session_{s.pk}": "5"}, follow=True)
+    r = client.post(
+        f"/classes/{klass.pk}/evaluate/",
+        {"course_design": "4", "faculty": "5", "organisation": "3", "effect": "4", f"session_{s.pk}": "5"},
+        follow=True,
+    )
     assert "您已完成本班评价" in r.content.decode()
     assert Evaluation.objects.get(registration=reg).effect == 4
     assert "已完成本班评价" in client.get("/").content.decode()
@@ -46,13 +57,17 @@ def test_a_trainee_of_another_class_gets_403(klass, enrol, page_client, make_use
     assert r.status_code == 403
 
 
-def test_institution_page_shows_counts_not_names_below_threshold(klass, enrol, api_as, page_client, make_user):
+def test_institution_page_shows_counts_not_names_below_threshold(
+    klass, enrol, api_as, page_client, make_user
+):
     regs = []
     for scores in ((5, 5, 5, 5), (2, 2, 2, 2)):
         reg, user = enrol(klass)
         regs.append(reg)
-        api_as(user).post(f"classes/{klass.pk}/evaluation", dict(zip(
-            ("course_design", "faculty", "organisation", "effect"), scores, strict=True)))
+        api_as(user).post(
+            f"classes/{klass.pk}/evaluation",
+            dict(zip(("course_design", "faculty", "organisation", "effect"), scores, strict=True)),
+        )
     pending_reg, _ = enrol(klass)
     staff = page_client(make_user("institution", institution=klass.institution))
     html = staff.get(f"/classes/{klass.pk}/evaluation/").content.decode()
@@ -65,7 +80,9 @@ def test_institution_page_shows_counts_not_names_below_threshold(klass, enrol, a
 
 def test_report_page_and_downloads(klass, enrol, api_as, page_client):
     _, user = enrol(klass)
-    api_as(user).post(f"classes/{klass.pk}/evaluation", {"course_design": 5, "faculty": 4, "organisation": 4, "effect": 5})
+    api_as(user).post(
+        f"classes/{klass.pk}/evaluation", {"course_design": 5, "faculty": 4, "organisation": 4, "effect": 5}
+    )
     client = page_client("bureau")
     assert client.get("/evaluation/").status_code == 302
     r = client.get(f"/programmes/{klass.programme_id}/evaluation/")
@@ -86,7 +103,9 @@ def test_assessor_page_saves_and_keeps_a_refused_score(programme, klass, page_cl
     assert r.status_code == 422
     html = r.content.decode()
     assert "评估得分应在 0 到 100 之间" in html and 'value="120"' in html and 'value="现场检查"' in html
-    r = client.post(url, {"institution": klass.institution.pk, "score": "86.5", "notes": "现场检查"}, follow=True)
+    r = client.post(
+        url, {"institution": klass.institution.pk, "score": "86.5", "notes": "现场检查"}, follow=True
+    )
     assert "评估得分已保存" in r.content.decode()
     assert Assessment.objects.get().score == 86.5
     # the bureau reads the same page without the form
@@ -96,24 +115,41 @@ def test_assessor_page_saves_and_keeps_a_refused_score(programme, klass, page_cl
 
 
 def test_ranking_page_explains_and_the_bureau_confirms(programme, page_client):
-    insts = [Institution.objects.create(name=n, kind="university") for n in ("一号学院", "二号学院", "三号学院")]
+    insts = [
+        Institution.objects.create(name=n, kind="university") for n in ("一号学院", "二号学院", "三号学院")
+    ]
     for i, inst in enumerate(insts):
         Assessment.objects.create(programme=programme, institution=inst, score=90 - 20 * i)
-    nxt = Programme.objects.create(year=2031, title="2031年领军人才培训", target_trainees=800,
-                                   registration_deadline=datetime.date(2031, 8, 31), planned_classes=10)
+    nxt = Programme.objects.create(
+        year=2031,
+        title="2031年领军人才培训",
+        target_trainees=800,
+        registration_deadline=datetime.date(2031, 8, 31),
+        planned_classes=10,
+    )
     bureau = page_client("bureau")
     html = bureau.get(f"/programmes/{programme.pk}/ranking/").content.decode()
     assert "学员评价 × 0.4" in html and "建议暂停" in html and "三号学院" in html
     assert html.count("无（按0分计）") == 6
     # a refused policy keeps what was typed
-    r = bureau.post(f"/programmes/{programme.pk}/ranking/", {"action": "policy", "weight_trainee": "0.6",
-                                                            "weight_assessment": "0.6", "weight_completion": "0",
-                                                            "min_answers": "3", "close_days": "14",
-                                                            "suspend_bottom": "1"})
+    r = bureau.post(
+        f"/programmes/{programme.pk}/ranking/",
+        {
+            "action": "policy",
+            "weight_trainee": "0.6",
+            "weight_assessment": "0.6",
+            "weight_completion": "0",
+            "min_answers": "3",
+            "close_days": "14",
+            "suspend_bottom": "1",
+        },
+    )
     assert r.status_code == 422 and "三项权重之和应为 1" in r.content.decode()
     assert 'value="0.6"' in r.content.decode()
     assert not EvaluationPolicy.objects.exists()
-    r = bureau.post(f"/programmes/{programme.pk}/ranking/", {"action": "confirm", "next_programme": nxt.pk}, follow=True)
+    r = bureau.post(
+        f"/programmes/{programme.pk}/ranking/", {"action": "confirm", "next_programme": nxt.pk}, follow=True
+    )
     assert "排名已确认" in r.content.decode()
     assert RankingDecision.objects.get().suspended == [insts[1].pk, insts[2].pk]
     assert InstitutionYearStatus.objects.filter(programme=nxt, status="suspended").count() == 2
@@ -122,11 +158,18 @@ def test_ranking_page_explains_and_the_bureau_confirms(programme, page_client):
     assert page_client("institution").get(f"/programmes/{programme.pk}/ranking/").status_code == 403
 
 
-def test_class_page_leads_staff_to_attendance_completion_certificates_and_evaluation(klass, page_client, make_user):
+def test_class_page_leads_staff_to_attendance_completion_certificates_and_evaluation(
+    klass, page_client, make_user
+):
     add_session(klass, 0, "开班式")
     centre = page_client("centre").get(f"/classes/{klass.pk}/").content.decode()
-    for url in (f"/classes/{klass.pk}/attendance/", f"/classes/{klass.pk}/completion/",
-                f"/certificates/classes/{klass.pk}/", f"/classes/{klass.pk}/evaluation/", "/projector/"):
+    for url in (
+        f"/classes/{klass.pk}/attendance/",
+        f"/classes/{klass.pk}/completion/",
+        f"/certificates/classes/{klass.pk}/",
+        f"/classes/{klass.pk}/evaluation/",
+        "/projector/",
+    ):
         assert url in centre, url
     staff = page_client(make_user("institution", institution=klass.institution))
     html = staff.get(f"/classes/{klass.pk}/").content.decode()

@@ -21,31 +21,50 @@ def _institution(name):
 
 
 def _class(programme, institution, number, status="finished"):
-    return TrainingClass.objects.create(programme=programme, number=number, track="specialized",
-                                        institution=institution, city="北京", start_date=datetime.date(2030, 9, 1),
-                                        end_date=datetime.date(2030, 9, 4), capacity=50, status=status)
+    return TrainingClass.objects.create(
+        programme=programme,
+        number=number,
+        track="specialized",
+        institution=institution,
+        city="北京",
+        start_date=datetime.date(2030, 9, 1),
+        end_date=datetime.date(2030, 9, 4),
+        capacity=50,
+        status=status,
+    )
 
 
 def _evaluate(klass, enrol, scores, outcome="completed"):
     reg, _ = enrol(klass, status=outcome)
-    Evaluation.objects.create(registration=reg, training_class=klass, **dict(
-        zip(("course_design", "faculty", "organisation", "effect"), scores, strict=True)))
+    Evaluation.objects.create(
+        registration=reg,
+        training_class=klass,
+        **dict(zip(("course_design", "faculty", "organisation", "effect"), scores, strict=True)),
+    )
     return reg
 
 
 def _next_programme(year=2031):
-    return Programme.objects.create(year=year, title=f"{year}年领军人才培训", target_trainees=800,
-                                    registration_deadline=datetime.date(year, 8, 31), planned_classes=10)
+    return Programme.objects.create(
+        year=year,
+        title=f"{year}年领军人才培训",
+        target_trainees=800,
+        registration_deadline=datetime.date(year, 8, 31),
+        planned_classes=10,
+    )
 
 
 # --- assessment ---------------------------------------------------------------------------------------------
+
 
 def test_assessor_enters_a_score_and_notes_and_may_correct_it(programme, api_as):
     inst = _institution("甲大学")
     assessor = api_as("assessor")
     r = assessor.put(f"programmes/{programme.pk}/assessments/{inst.pk}", {"score": 88.5, "notes": "组织规范"})
     assert r.status_code == 200 and r.json()["score"] == 88.5
-    r = assessor.put(f"programmes/{programme.pk}/assessments/{inst.pk}", {"score": "90", "notes": "复核后调整"})
+    r = assessor.put(
+        f"programmes/{programme.pk}/assessments/{inst.pk}", {"score": "90", "notes": "复核后调整"}
+    )
     assert r.status_code == 200
     a = Assessment.objects.get()
     assert a.score == Decimal("90") and a.notes == "复核后调整"
@@ -54,13 +73,25 @@ def test_assessor_enters_a_score_and_notes_and_may_correct_it(programme, api_as)
     assert entries[1].before["score"] == "88.50"
 
 
-@pytest.mark.parametrize("score,code", [(101, "out_of_range"), (-1, "out_of_range"), (None, "required"),
-                                        ("八十", "invalid"), (80.123, "too_precise")])
+@pytest.mark.parametrize(
+    "score,code",
+    [
+        (101, "out_of_range"),
+        (-1, "out_of_range"),
+        (None, "required"),
+        ("八十", "invalid"),
+        (80.123, "too_precise"),
+    ],
+)
 def test_assessment_scores_outside_0_to_100_are_refused(programme, api_as, score, code):
     inst = _institution("乙大学")
     r = api_as("assessor").put(f"programmes/{programme.pk}/assessments/{inst.pk}", {"score": score})
     assert r.status_code == 422
-    assert r.json()["errors"][0] == {"field": "score", "code": code, "message": r.json()["errors"][0]["message"]}
+    assert r.json()["errors"][0] == {
+        "field": "score",
+        "code": code,
+        "message": r.json()["errors"][0]["message"],
+    }
     assert not Assessment.objects.exists()
 
 
@@ -73,17 +104,21 @@ def test_only_assessors_enter_assessments(programme, api_as, role):
 
 
 def test_assessment_of_an_unknown_institution_is_404(programme, api_as):
-    assert api_as("assessor").put(f"programmes/{programme.pk}/assessments/999999", {"score": 80}).status_code == 404
+    assert (
+        api_as("assessor").put(f"programmes/{programme.pk}/assessments/999999", {"score": 80}).status_code
+        == 404
+    )
 
 
 # --- ranking arithmetic and tie-breaks ----------------------------------------------------------------------
 
+
 def test_composite_is_the_published_weighted_sum_of_the_three_components(programme, enrol, api_as):
     a, b = _institution("A学院"), _institution("B学院")
     ka, kb = _class(programme, a, 1), _class(programme, b, 2)
-    _evaluate(ka, enrol, (5, 5, 5, 5))          # trainee 100
+    _evaluate(ka, enrol, (5, 5, 5, 5))  # trainee 100
     _evaluate(ka, enrol, (4, 4, 4, 4), "not_completed")  # trainee 80 → mean 90; completion 1/2
-    _evaluate(kb, enrol, (3, 3, 3, 3))          # trainee 60; completion 1/1
+    _evaluate(kb, enrol, (3, 3, 3, 3))  # trainee 60; completion 1/1
     Assessment.objects.create(programme=programme, institution=a, score=80)
     Assessment.objects.create(programme=programme, institution=b, score=95)
     rows = api_as("bureau").get(f"programmes/{programme.pk}/ranking").json()
@@ -96,8 +131,12 @@ def test_composite_is_the_published_weighted_sum_of_the_three_components(program
     assert [r["institution_name"] for r in rows] == ["B学院", "A学院"]
     assert [r["rank"] for r in rows] == [1, 2]
     # change the weights: the order follows
-    EvaluationPolicy.objects.create(programme=programme, weight_trainee=Decimal("0.8"),
-                                    weight_assessment=Decimal("0.1"), weight_completion=Decimal("0.1"))
+    EvaluationPolicy.objects.create(
+        programme=programme,
+        weight_trainee=Decimal("0.8"),
+        weight_assessment=Decimal("0.1"),
+        weight_completion=Decimal("0.1"),
+    )
     rows = api_as("centre").get(f"programmes/{programme.pk}/ranking").json()
     assert [r["institution_name"] for r in rows] == ["A学院", "B学院"]
 
@@ -112,9 +151,13 @@ def test_a_missing_component_counts_as_zero_and_is_named(programme, api_as):
 
 
 def test_ties_are_broken_by_assessment_then_ratings_then_completion_then_name(programme, enrol):
-    EvaluationPolicy.objects.create(programme=programme, weight_trainee=Decimal("0.5"),
-                                    weight_assessment=Decimal("0.5"), weight_completion=Decimal("0"),
-                                    suspend_bottom=0)
+    EvaluationPolicy.objects.create(
+        programme=programme,
+        weight_trainee=Decimal("0.5"),
+        weight_assessment=Decimal("0.5"),
+        weight_completion=Decimal("0"),
+        suspend_bottom=0,
+    )
     # equal composites of 80: (trainee, assessment) = (70, 90), (90, 70), (80, 80), (80, 80) with names 丁 < 乙
     specs = [("甲", (3.5, 90)), ("丙", (4.5, 70)), ("乙", (4, 80)), ("丁", (4, 80))]
     for number, (name, (mean, score)) in enumerate(specs, start=1):
@@ -130,8 +173,12 @@ def test_ties_are_broken_by_assessment_then_ratings_then_completion_then_name(pr
 
 
 def test_equal_assessment_falls_back_to_ratings_then_completion(programme, enrol):
-    EvaluationPolicy.objects.create(programme=programme, weight_trainee=Decimal("0"),
-                                    weight_assessment=Decimal("1"), weight_completion=Decimal("0"))
+    EvaluationPolicy.objects.create(
+        programme=programme,
+        weight_trainee=Decimal("0"),
+        weight_assessment=Decimal("1"),
+        weight_completion=Decimal("0"),
+    )
     a, b, c = _institution("子"), _institution("丑"), _institution("寅")
     ka, kb, kc = _class(programme, a, 1), _class(programme, b, 2), _class(programme, c, 3)
     _evaluate(ka, enrol, (3, 3, 3, 3))
@@ -140,7 +187,11 @@ def test_equal_assessment_falls_back_to_ratings_then_completion(programme, enrol
     for inst in (a, b, c):
         Assessment.objects.create(programme=programme, institution=inst, score=85)
     rows = services.compute_ranking(programme)["rows"]
-    assert [r["name"] for r in rows] == ["寅", "丑", "子"]  # ratings: 寅 = 丑 > 子; completion: 寅 100% > 丑 0%
+    assert [r["name"] for r in rows] == [
+        "寅",
+        "丑",
+        "子",
+    ]  # ratings: 寅 = 丑 > 子; completion: 寅 100% > 丑 0%
 
 
 def test_the_bottom_two_are_proposed_and_the_number_is_a_setting(programme, enrol, api_as):
@@ -173,6 +224,7 @@ def test_ranking_is_for_the_bureau_and_the_centre(programme, api_as, role):
 
 # --- confirmation and suspension ----------------------------------------------------------------------------
 
+
 def _four_ranked(programme):
     insts = [_institution(n) for n in ("优", "良", "中", "差")]
     for i, inst in enumerate(insts):
@@ -193,8 +245,15 @@ def test_bureau_confirms_and_the_bottom_two_are_suspended_next_year(programme, a
     # not suspended in the ranked year itself
     assert not InstitutionYearStatus.objects.filter(programme=programme).exists()
     # the next year's classes cannot go to a suspended institution
-    body = {"number": 1, "track": "specialized", "institution": insts[3].pk, "city": "成都",
-            "start_date": "2031-09-01", "end_date": "2031-09-04", "capacity": 80}
+    body = {
+        "number": 1,
+        "track": "specialized",
+        "institution": insts[3].pk,
+        "city": "成都",
+        "start_date": "2031-09-01",
+        "end_date": "2031-09-04",
+        "capacity": 80,
+    }
     r = api_as("centre").post(f"programmes/{nxt.pk}/classes", body)
     assert r.status_code == 409 and r.json()["code"] == "institution_suspended"
     body["institution"] = insts[0].pk
@@ -247,9 +306,18 @@ def test_after_confirmation_weights_and_scores_are_frozen(programme, api_as):
     insts = _four_ranked(programme)
     nxt = _next_programme()
     bureau = api_as("bureau")
-    assert bureau.post(f"programmes/{programme.pk}/ranking/confirm", {"next_programme": nxt.pk}).status_code == 200
-    policy = {"min_answers": 3, "close_days": 14, "weight_trainee": "0.5", "weight_assessment": "0.5",
-              "weight_completion": "0", "suspend_bottom": 2}
+    assert (
+        bureau.post(f"programmes/{programme.pk}/ranking/confirm", {"next_programme": nxt.pk}).status_code
+        == 200
+    )
+    policy = {
+        "min_answers": 3,
+        "close_days": 14,
+        "weight_trainee": "0.5",
+        "weight_assessment": "0.5",
+        "weight_completion": "0",
+        "suspend_bottom": 2,
+    }
     r = bureau.put(f"programmes/{programme.pk}/evaluation-policy", policy)
     assert r.status_code == 409 and r.json()["code"] == "ranking_already_confirmed"
     r = api_as("assessor").put(f"programmes/{programme.pk}/assessments/{insts[0].pk}", {"score": 10})
@@ -260,13 +328,23 @@ def test_after_confirmation_weights_and_scores_are_frozen(programme, api_as):
 
 
 def test_policy_weights_must_add_up_to_one(programme, api_as):
-    body = {"min_answers": 3, "close_days": 14, "weight_trainee": "0.5", "weight_assessment": "0.4",
-            "weight_completion": "0.2", "suspend_bottom": 2}
+    body = {
+        "min_answers": 3,
+        "close_days": 14,
+        "weight_trainee": "0.5",
+        "weight_assessment": "0.4",
+        "weight_completion": "0.2",
+        "suspend_bottom": 2,
+    }
     r = api_as("bureau").put(f"programmes/{programme.pk}/evaluation-policy", body)
     assert r.status_code == 422 and r.json()["code"] == "weights_sum"
     body["weight_trainee"] = "0.4"
     r = api_as("bureau").put(f"programmes/{programme.pk}/evaluation-policy", body)
-    assert r.status_code == 200 and r.json()["weights"] == {"trainee": 0.4, "assessment": 0.4, "completion": 0.2}
+    assert r.status_code == 200 and r.json()["weights"] == {
+        "trainee": 0.4,
+        "assessment": 0.4,
+        "completion": 0.2,
+    }
     assert api_as("centre").put(f"programmes/{programme.pk}/evaluation-policy", body).status_code == 403
 
 

@@ -4,25 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='机构名称')),
-                ('kind', models.CharField(choices=[('university', '高等院校'), ('association', '行业协会'), ('talent_centre', '人才交流中心'), ('other', '其他')], max_length=20, verbose_name='机构类别')),
-                ('tracks', models.JSONField(blank=True, default=list, verbose_name='承担方向')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="机构名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "高等院校"),
+                            ("association", "行业协会"),
+                            ("talent_centre", "人才交流中心"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="机构类别",
+                    ),
+                ),
+                ("tracks", models.JSONField(blank=True, default=list, verbose_name="承担方向")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '培训承担机构',
-                'ordering': ['name'],
+                "verbose_name": "培训承担机构",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -5,25 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('programmes', '0002_programme_earlier_training_policy_and_more'),
+        ("institutions", "0001_initial"),
+        ("programmes", "0002_programme_earlier_training_policy_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InstitutionYearStatus',
+            name="InstitutionYearStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', '正常'), ('suspended', '暂停')], default='active', max_length=10)),
-                ('reason', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='year_statuses', to='institutions.institution')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='institution_statuses', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("suspended", "暂停")], default="active", max_length=10
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="year_statuses",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="institution_statuses",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('institution', 'programme'), name='institution_year_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("institution", "programme"), name="institution_year_unique"
+                    )
+                ],
             },
         ),
     ]

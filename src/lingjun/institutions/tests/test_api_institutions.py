@@ -10,7 +10,9 @@ from lingjun.institutions.models import Institution
 @pytest.mark.parametrize("role", ["bureau", "centre"])
 def test_bureau_and_centre_add_institutions(api_as, role):
     client = api_as(role)
-    r = client.post("institutions", {"name": "清华大学", "kind": "university", "tracks": ["regional", "theme"]})
+    r = client.post(
+        "institutions", {"name": "清华大学", "kind": "university", "tracks": ["regional", "theme"]}
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["id"] and body["name"] == "清华大学" and body["kind"] == "university"
@@ -18,15 +20,21 @@ def test_bureau_and_centre_add_institutions(api_as, role):
     inst = Institution.objects.get(pk=body["id"])
     assert inst.name == "清华大学"
     entry = AuditEntry.objects.get(action="institution.create", object_id=str(inst.pk))
-    assert entry.actor == client.user and entry.after == {"name": "清华大学", "kind": "university",
-                                                          "tracks": ["regional", "theme"]}
+    assert entry.actor == client.user and entry.after == {
+        "name": "清华大学",
+        "kind": "university",
+        "tracks": ["regional", "theme"],
+    }
 
 
 def test_tracks_are_optional_and_deduplicated_and_name_trimmed(api_as):
     r = api_as("centre").post("institutions", {"name": "  中国中小企业国际合作协会 ", "kind": "association"})
-    assert r.status_code == 201 and r.json()["tracks"] == [] and r.json()["name"] == "中国中小企业国际合作协会"
-    r = api_as("centre").post("institutions", {"name": "浙江大学", "kind": "university",
-                                               "tracks": ["regional", "regional"]})
+    assert (
+        r.status_code == 201 and r.json()["tracks"] == [] and r.json()["name"] == "中国中小企业国际合作协会"
+    )
+    r = api_as("centre").post(
+        "institutions", {"name": "浙江大学", "kind": "university", "tracks": ["regional", "regional"]}
+    )
     assert r.json()["tracks"] == ["regional"]
 
 
@@ -54,15 +62,18 @@ def test_duplicate_name_is_409_institution_exists(api_as):
     assert Institution.objects.get(pk=first["id"]).kind == "university"
 
 
-@pytest.mark.parametrize("data, field, code", [
-    ({"name": "某大学", "kind": "college"}, "kind", "invalid_choice"),
-    ({"name": "某大学", "kind": ""}, "kind", "invalid_choice"),
-    ({"name": "   ", "kind": "other"}, "name", "required"),
-    ({"name": "院" * 101, "kind": "other"}, "name", "too_long"),
-    ({"name": "某大学", "kind": "other", "tracks": ["cooking"]}, "tracks", "invalid_choice"),
-    ({"kind": "other"}, "name", "required"),
-    ({"name": "某大学"}, "kind", "required"),
-])
+@pytest.mark.parametrize(
+    "data, field, code",
+    [
+        ({"name": "某大学", "kind": "college"}, "kind", "invalid_choice"),
+        ({"name": "某大学", "kind": ""}, "kind", "invalid_choice"),
+        ({"name": "   ", "kind": "other"}, "name", "required"),
+        ({"name": "院" * 101, "kind": "other"}, "name", "too_long"),
+        ({"name": "某大学", "kind": "other", "tracks": ["cooking"]}, "tracks", "invalid_choice"),
+        ({"kind": "other"}, "name", "required"),
+        ({"name": "某大学"}, "kind", "required"),
+    ],
+)
 def test_bad_institutions_are_422(api_as, data, field, code):
     r = api_as("bureau").post("institutions", data)
     assert_error(r, 422, code, {field: code})
@@ -71,7 +82,11 @@ def test_bad_institutions_are_422(api_as, data, field, code):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_any_user_lists_institutions(api_as, role):
-    for name, kind in [("清华大学", "university"), ("人才交流中心培训部", "talent_centre"), ("某协会", "association")]:
+    for name, kind in [
+        ("清华大学", "university"),
+        ("人才交流中心培训部", "talent_centre"),
+        ("某协会", "association"),
+    ]:
         Institution.objects.create(name=name, kind=kind)
     client = api_as(role)  # an institution user brings its own institution: count what is there
     total = Institution.objects.count()

@@ -33,7 +33,9 @@ def test_bureau_and_centre_create_an_institution(page_client, role):
 
 
 def test_duplicate_name_keeps_the_form_open_with_the_error(page_client, three_institutions):
-    r = page_client("bureau").post("/institutions/", {"name": "清华大学", "kind": "association", "tracks": ["theme"]})
+    r = page_client("bureau").post(
+        "/institutions/", {"name": "清华大学", "kind": "association", "tracks": ["theme"]}
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert "同名机构已存在" in html
@@ -53,7 +55,9 @@ def test_missing_name_and_kind_are_field_errors(page_client, db):
 
 def test_filter_by_kind_and_name(page_client, three_institutions):
     c = page_client("centre")
-    assert sorted(_names(c.get("/institutions/?kind=university").content.decode())) == sorted(["清华大学", "浙江大学"])
+    assert sorted(_names(c.get("/institutions/?kind=university").content.decode())) == sorted(
+        ["清华大学", "浙江大学"]
+    )
     assert _names(c.get("/institutions/?q=协会").content.decode()) == ["中国中小企业国际合作协会"]
     assert _names(c.get("/institutions/?kind=association&q=大学").content.decode()) == []
     html = c.get("/institutions/?kind=talent_centre").content.decode()

@@ -6,73 +6,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reference', '0001_initial'),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('notice_number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('target_trainees', models.PositiveIntegerField(verbose_name='目标培训人数')),
-                ('min_manufacturing_share', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='制造业企业最低占比')),
-                ('registration_deadline', models.DateField(verbose_name='报名截止日期')),
-                ('planned_classes', models.PositiveSmallIntegerField(verbose_name='计划期数')),
-                ('days_per_class', models.PositiveSmallIntegerField(default=4, verbose_name='每期天数')),
-                ('tracks', models.JSONField(blank=True, default=list, verbose_name='培训方向')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('open', '报名中'), ('closed', '报名截止'), ('archived', '已归档')], default='draft', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("notice_number", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                ("target_trainees", models.PositiveIntegerField(verbose_name="目标培训人数")),
+                (
+                    "min_manufacturing_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="制造业企业最低占比",
+                    ),
+                ),
+                ("registration_deadline", models.DateField(verbose_name="报名截止日期")),
+                ("planned_classes", models.PositiveSmallIntegerField(verbose_name="计划期数")),
+                ("days_per_class", models.PositiveSmallIntegerField(default=4, verbose_name="每期天数")),
+                ("tracks", models.JSONField(blank=True, default=list, verbose_name="培训方向")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("open", "报名中"),
+                            ("closed", "报名截止"),
+                            ("archived", "已归档"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '年度计划',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'open', 'closed', 'archived'])), name='programme_status_valid'), models.CheckConstraint(condition=models.Q(('min_manufacturing_share__isnull', True), models.Q(('min_manufacturing_share__gte', 0), ('min_manufacturing_share__lte', 1)), _connector='OR'), name='programme_share_range'), models.CheckConstraint(condition=models.Q(('target_trainees__gt', 0)), name='programme_target_positive')],
+                "verbose_name": "年度计划",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["draft", "open", "closed", "archived"])),
+                        name="programme_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("min_manufacturing_share__isnull", True),
+                            models.Q(
+                                ("min_manufacturing_share__gte", 0), ("min_manufacturing_share__lte", 1)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="programme_share_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("target_trainees__gt", 0)), name="programme_target_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveIntegerField(default=0, verbose_name='名额')),
-                ('used', models.PositiveIntegerField(default=0, verbose_name='已用')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='programmes.programme')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(default=0, verbose_name="名额")),
+                ("used", models.PositiveIntegerField(default=0, verbose_name="已用")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="reference.region"),
+                ),
             ],
             options={
-                'ordering': ['region_id'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'region'), name='quota_unique_region'), models.CheckConstraint(condition=models.Q(('used__lte', models.F('amount'))), name='quota_used_within_amount')],
+                "ordering": ["region_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("programme", "region"), name="quota_unique_region"),
+                    models.CheckConstraint(
+                        condition=models.Q(("used__lte", models.F("amount"))), name="quota_used_within_amount"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkInfo',
+            name="WorkInfo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(max_length=100, verbose_name='单位名称')),
-                ('leader_name', models.CharField(max_length=40, verbose_name='分管负责人姓名')),
-                ('leader_position', models.CharField(max_length=60, verbose_name='分管负责人职务')),
-                ('leader_phone', models.CharField(max_length=30, verbose_name='分管负责人办公电话')),
-                ('liaison_name', models.CharField(max_length=40, verbose_name='联系人姓名')),
-                ('liaison_position', models.CharField(max_length=60, verbose_name='联系人职务')),
-                ('liaison_phone', models.CharField(max_length=30, verbose_name='联系人办公电话')),
-                ('liaison_mobile', models.CharField(max_length=11, verbose_name='联系人手机')),
-                ('liaison_email', models.EmailField(max_length=254, verbose_name='联系人电子邮箱')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_infos', to='programmes.programme')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("department", models.CharField(max_length=100, verbose_name="单位名称")),
+                ("leader_name", models.CharField(max_length=40, verbose_name="分管负责人姓名")),
+                ("leader_position", models.CharField(max_length=60, verbose_name="分管负责人职务")),
+                ("leader_phone", models.CharField(max_length=30, verbose_name="分管负责人办公电话")),
+                ("liaison_name", models.CharField(max_length=40, verbose_name="联系人姓名")),
+                ("liaison_position", models.CharField(max_length=60, verbose_name="联系人职务")),
+                ("liaison_phone", models.CharField(max_length=30, verbose_name="联系人办公电话")),
+                ("liaison_mobile", models.CharField(max_length=11, verbose_name="联系人手机")),
+                ("liaison_email", models.EmailField(max_length=254, verbose_name="联系人电子邮箱")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="work_infos",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="reference.region"),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['region_id'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'region'), name='workinfo_unique_region')],
+                "ordering": ["region_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("programme", "region"), name="workinfo_unique_region")
+                ],
             },
         ),
     ]

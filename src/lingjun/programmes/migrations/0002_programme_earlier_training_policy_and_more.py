@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0001_initial'),
-        ('reference', '0002_load_reference_data'),
+        ("programmes", "0001_initial"),
+        ("reference", "0002_load_reference_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='earlier_training_policy',
-            field=models.CharField(choices=[('allow', '允许'), ('warn', '提示'), ('refuse', '不予报名（复训邀请除外）')], default='warn', max_length=10, verbose_name='往年已参训企业'),
+            model_name="programme",
+            name="earlier_training_policy",
+            field=models.CharField(
+                choices=[("allow", "允许"), ("warn", "提示"), ("refuse", "不予报名（复训邀请除外）")],
+                default="warn",
+                max_length=10,
+                verbose_name="往年已参训企业",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='size_standard',
-            field=models.ForeignKey(blank=True, help_text='留空则用最新版本', null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.sizestandard', verbose_name='中小企业划型标准'),
+            model_name="programme",
+            name="size_standard",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="留空则用最新版本",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="reference.sizestandard",
+                verbose_name="中小企业划型标准",
+            ),
         ),
     ]

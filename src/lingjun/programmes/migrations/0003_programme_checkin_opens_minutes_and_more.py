@@ -4,30 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0002_programme_earlier_training_policy_and_more'),
+        ("programmes", "0002_programme_earlier_training_policy_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='checkin_opens_minutes',
-            field=models.PositiveSmallIntegerField(default=30, verbose_name='签到提前开放（分钟）'),
+            model_name="programme",
+            name="checkin_opens_minutes",
+            field=models.PositiveSmallIntegerField(default=30, verbose_name="签到提前开放（分钟）"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='completion_max_unexcused',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='结业允许无故缺勤次数'),
+            model_name="programme",
+            name="completion_max_unexcused",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="结业允许无故缺勤次数"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='completion_min_attendance',
-            field=models.DecimalField(decimal_places=3, default=0.9, max_digits=4, verbose_name='结业最低出勤率'),
+            model_name="programme",
+            name="completion_min_attendance",
+            field=models.DecimalField(
+                decimal_places=3, default=0.9, max_digits=4, verbose_name="结业最低出勤率"
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='late_grace_minutes',
-            field=models.PositiveSmallIntegerField(default=10, verbose_name='迟到宽限（分钟）'),
+            model_name="programme",
+            name="late_grace_minutes",
+            field=models.PositiveSmallIntegerField(default=10, verbose_name="迟到宽限（分钟）"),
         ),
     ]

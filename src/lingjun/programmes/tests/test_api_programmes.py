@@ -9,9 +9,15 @@ from lingjun.programmes.models import Programme, Quota
 
 def payload(**over):
     data = {
-        "year": 2031, "title": "2031年中小企业经营管理领军人才培训", "notice_number": "工信厅企业函〔2031〕1号",
-        "target_trainees": 800, "min_manufacturing_share": 0.3, "registration_deadline": "2031-08-31",
-        "planned_classes": 10, "days_per_class": 4, "tracks": ["specialized", "integration"],
+        "year": 2031,
+        "title": "2031年中小企业经营管理领军人才培训",
+        "notice_number": "工信厅企业函〔2031〕1号",
+        "target_trainees": 800,
+        "min_manufacturing_share": 0.3,
+        "registration_deadline": "2031-08-31",
+        "planned_classes": 10,
+        "days_per_class": 4,
+        "tracks": ["specialized", "integration"],
     }
     data.update(over)
     return {k: v for k, v in data.items() if v is not ...}
@@ -22,6 +28,7 @@ def snapshot(programme_id):
 
 
 # --- create -------------------------------------------------------------------------------------------
+
 
 def test_bureau_creates_a_programme_in_draft(api_as):
     bureau = api_as("bureau")
@@ -39,8 +46,9 @@ def test_bureau_creates_a_programme_in_draft(api_as):
 
 
 def test_optional_fields_may_be_left_out(api_as):
-    r = api_as("bureau").post("programmes", payload(notice_number=..., min_manufacturing_share=..., tracks=...,
-                                                   days_per_class=...))
+    r = api_as("bureau").post(
+        "programmes", payload(notice_number=..., min_manufacturing_share=..., tracks=..., days_per_class=...)
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["days_per_class"] == 4 and body["min_manufacturing_share"] is None and body["tracks"] == []
@@ -71,24 +79,51 @@ def test_same_year_twice_is_409_and_no_second_row(api_as):
 
 
 def test_type_errors_are_422_per_field(api_as):
-    r = api_as("bureau").post("programmes", payload(year="二〇三一", registration_deadline="2031-02-30",
-                                                   planned_classes=2.5))
-    assert_error(r, 422, "invalid_integer", {
-        "year": "invalid_integer", "registration_deadline": "invalid_date", "planned_classes": "invalid_integer",
-    })
+    r = api_as("bureau").post(
+        "programmes", payload(year="二〇三一", registration_deadline="2031-02-30", planned_classes=2.5)
+    )
+    assert_error(
+        r,
+        422,
+        "invalid_integer",
+        {
+            "year": "invalid_integer",
+            "registration_deadline": "invalid_date",
+            "planned_classes": "invalid_integer",
+        },
+    )
     assert Programme.objects.count() == 0
 
 
 def test_rule_errors_are_422_per_field(api_as):
-    r = api_as("bureau").post("programmes", payload(
-        year=1999, title="   ", target_trainees=0, planned_classes=0, days_per_class=31,
-        min_manufacturing_share=1.5, tracks=["cooking"], status="published",
-    ))
-    body = assert_error(r, 422, "out_of_range", {
-        "year": "out_of_range", "title": "required", "target_trainees": "out_of_range",
-        "planned_classes": "out_of_range", "days_per_class": "out_of_range",
-        "min_manufacturing_share": "invalid_share", "tracks": "invalid_choice", "status": "invalid_choice",
-    })
+    r = api_as("bureau").post(
+        "programmes",
+        payload(
+            year=1999,
+            title="   ",
+            target_trainees=0,
+            planned_classes=0,
+            days_per_class=31,
+            min_manufacturing_share=1.5,
+            tracks=["cooking"],
+            status="published",
+        ),
+    )
+    body = assert_error(
+        r,
+        422,
+        "out_of_range",
+        {
+            "year": "out_of_range",
+            "title": "required",
+            "target_trainees": "out_of_range",
+            "planned_classes": "out_of_range",
+            "days_per_class": "out_of_range",
+            "min_manufacturing_share": "invalid_share",
+            "tracks": "invalid_choice",
+            "status": "invalid_choice",
+        },
+    )
     assert len(body["errors"]) == 8
     assert Programme.objects.count() == 0
 
@@ -96,8 +131,12 @@ def test_rule_errors_are_422_per_field(api_as):
 def test_missing_required_fields_are_named(api_as):
     r = api_as("bureau").post("programmes", {"title": "只有名称"})
     body = assert_error(r, 422, "required")
-    assert {e["field"] for e in body["errors"]} >= {"year", "target_trainees", "registration_deadline",
-                                                    "planned_classes"}
+    assert {e["field"] for e in body["errors"]} >= {
+        "year",
+        "target_trainees",
+        "registration_deadline",
+        "planned_classes",
+    }
     assert all(e["code"] == "required" for e in body["errors"])
 
 
@@ -137,6 +176,7 @@ def test_a_json_array_is_not_a_programme(api_as):
 
 # --- read ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ROLES)
 def test_any_user_lists_and_reads_programmes(api_as, programme, role):
     client = api_as(role)
@@ -172,9 +212,12 @@ def test_programmes_need_a_signed_in_user(db, anon, programme):
 
 # --- edit ---------------------------------------------------------------------------------------------
 
+
 def test_bureau_edits_and_the_change_is_audited_field_by_field(api_as, programme):
     bureau = api_as("bureau")
-    r = bureau.patch(f"programmes/{programme.pk}", {"title": "新名称", "target_trainees": 900, "reason": "通知调整"})
+    r = bureau.patch(
+        f"programmes/{programme.pk}", {"title": "新名称", "target_trainees": 900, "reason": "通知调整"}
+    )
     assert r.status_code == 200, r.content
     assert r.json()["title"] == "新名称" and r.json()["target_trainees"] == 900
     assert bureau.get(f"programmes/{programme.pk}").json()["title"] == "新名称"
@@ -220,6 +263,7 @@ def test_clearing_the_manufacturing_share(api_as, programme):
 
 # --- status flow --------------------------------------------------------------------------------------
 
+
 def test_the_full_status_flow(api_as):
     bureau = api_as("bureau")
     pid = bureau.post("programmes", payload()).json()["id"]
@@ -229,7 +273,10 @@ def test_the_full_status_flow(api_as):
         assert r.json()["status"] == status
     steps = AuditEntry.objects.filter(action="programme.update", object_id=str(pid)).order_by("id")
     assert [(e.from_state, e.to_state) for e in steps] == [
-        ("draft", "open"), ("open", "closed"), ("closed", "archived")]
+        ("draft", "open"),
+        ("open", "closed"),
+        ("closed", "archived"),
+    ]
 
 
 def test_a_closed_programme_may_reopen(api_as, programme):
@@ -243,10 +290,19 @@ def _set_status(programme, status):
     Programme.objects.filter(pk=programme.pk).update(status=status)
 
 
-@pytest.mark.parametrize("current, target", [
-    ("draft", "archived"), ("draft", "closed"), ("open", "draft"), ("open", "archived"),
-    ("closed", "draft"), ("archived", "open"), ("archived", "closed"), ("archived", "draft"),
-])
+@pytest.mark.parametrize(
+    "current, target",
+    [
+        ("draft", "archived"),
+        ("draft", "closed"),
+        ("open", "draft"),
+        ("open", "archived"),
+        ("closed", "draft"),
+        ("archived", "open"),
+        ("archived", "closed"),
+        ("archived", "draft"),
+    ],
+)
 def test_illegal_transitions_are_409(api_as, programme, current, target):
     _set_status(programme, current)
     before = snapshot(programme.pk)

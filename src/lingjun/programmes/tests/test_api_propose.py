@@ -19,6 +19,7 @@ BJ, TJ, HE, SX, NM, LN = "110000", "120000", "130000", "140000", "150000", "2100
 
 # --- hand-made cases ----------------------------------------------------------------------------------
 
+
 def test_ten_over_three_equal_weights_gives_the_extra_seat_to_the_lowest_code(db):
     assert propose_quotas(10, {BJ: 1, TJ: 1, HE: 1}) == {BJ: 4, TJ: 3, HE: 3}
 
@@ -70,17 +71,20 @@ def test_all_37_regions_sum_to_800(db):
     assert sum(result.values()) == 800 and set(result) == set(codes)
 
 
-@pytest.mark.parametrize("total, weights, field, code", [
-    (10, {BJ: 0, TJ: 0}, "weights", "weights_all_zero"),
-    (10, {}, "weights", "weights_required"),
-    (-1, {BJ: 1}, "total", "invalid_total"),
-    (10, {BJ: -1, TJ: 2}, f"weights.{BJ}", "invalid_weight"),
-    (10, {BJ: "3", TJ: 2}, f"weights.{BJ}", "invalid_weight"),
-    (10, {BJ: True, TJ: 2}, f"weights.{BJ}", "invalid_weight"),
-    (10, {BJ: float("nan"), TJ: 2}, f"weights.{BJ}", "invalid_weight"),
-    (10, {BJ: float("inf"), TJ: 2}, f"weights.{BJ}", "invalid_weight"),
-    (10, {"999999": 1, TJ: 2}, "weights.999999", "unknown_region"),
-])
+@pytest.mark.parametrize(
+    "total, weights, field, code",
+    [
+        (10, {BJ: 0, TJ: 0}, "weights", "weights_all_zero"),
+        (10, {}, "weights", "weights_required"),
+        (-1, {BJ: 1}, "total", "invalid_total"),
+        (10, {BJ: -1, TJ: 2}, f"weights.{BJ}", "invalid_weight"),
+        (10, {BJ: "3", TJ: 2}, f"weights.{BJ}", "invalid_weight"),
+        (10, {BJ: True, TJ: 2}, f"weights.{BJ}", "invalid_weight"),
+        (10, {BJ: float("nan"), TJ: 2}, f"weights.{BJ}", "invalid_weight"),
+        (10, {BJ: float("inf"), TJ: 2}, f"weights.{BJ}", "invalid_weight"),
+        (10, {"999999": 1, TJ: 2}, "weights.999999", "unknown_region"),
+    ],
+)
 def test_bad_proposals_are_refused(db, total, weights, field, code):
     with pytest.raises(ValidationFailed) as exc:
         propose_quotas(total, weights)
@@ -100,7 +104,9 @@ WEIGHTS = st.one_of(
 @given(data=st.data(), total=st.integers(min_value=0, max_value=5000))
 def test_largest_remainder_properties(db, data, total):
     codes = sorted(Region.objects.values_list("code", flat=True))
-    weights = data.draw(st.dictionaries(st.sampled_from(codes), WEIGHTS, min_size=1, max_size=37), label="weights")
+    weights = data.draw(
+        st.dictionaries(st.sampled_from(codes), WEIGHTS, min_size=1, max_size=37), label="weights"
+    )
     exact = {c: Fraction(str(w)) for c, w in weights.items()}
     weight_sum = sum(exact.values())
     if total > 0 and weight_sum == 0:
@@ -117,7 +123,9 @@ def test_largest_remainder_properties(db, data, total):
         if exact[c] == 0:
             assert q == 0
         else:
-            assert math.floor(shares[c]) <= q <= math.floor(shares[c]) + 1  # at least the floor, at most one more
+            assert (
+                math.floor(shares[c]) <= q <= math.floor(shares[c]) + 1
+            )  # at least the floor, at most one more
     # Hamilton: an extra seat never goes to a smaller remainder, and ties go to the lower region code.
     winners = [c for c in result if exact[c] > 0 and result[c] > math.floor(shares[c])]
     losers = [c for c in result if exact[c] > 0 and result[c] == math.floor(shares[c])]
@@ -136,6 +144,7 @@ def test_largest_remainder_properties(db, data, total):
 
 # --- API ----------------------------------------------------------------------------------------------
 
+
 def propose_url(programme):
     return f"programmes/{programme.pk}/quotas/propose"
 
@@ -148,11 +157,15 @@ def test_bureau_gets_a_proposal_that_is_not_saved(api_as, programme):
     assert r.status_code == 200, r.content
     assert r.json() == {"quotas": {BJ: 4, TJ: 3, HE: 3}, "total": 10}
     assert bureau.get(f"programmes/{programme.pk}/quotas").json() == before
-    assert dict(Quota.objects.filter(programme=programme, amount__gt=0).values_list("region_id", "amount")) == {BJ: 7}
+    assert dict(
+        Quota.objects.filter(programme=programme, amount__gt=0).values_list("region_id", "amount")
+    ) == {BJ: 7}
 
 
 def test_api_proposal_with_float_weights(api_as, programme):
-    r = api_as("bureau").post(propose_url(programme), {"total": 800, "weights": {"110000": 12.5, "310000": 37.5}})
+    r = api_as("bureau").post(
+        propose_url(programme), {"total": 800, "weights": {"110000": 12.5, "310000": 37.5}}
+    )
     assert r.json()["quotas"] == {"110000": 200, "310000": 600}
 
 
@@ -163,14 +176,30 @@ def test_api_all_zero_weights_is_422(api_as, programme):
 
 def test_api_bad_weight_and_total_are_422(api_as, programme):
     bureau = api_as("bureau")
-    assert_error(bureau.post(propose_url(programme), {"total": 10, "weights": {"999999": 1}}), 422,
-                 "unknown_region", {"weights.999999": "unknown_region"})
-    assert_error(bureau.post(propose_url(programme), {"total": "十", "weights": {BJ: 1}}), 422,
-                 "invalid_integer", {"total": "invalid_integer"})
-    assert_error(bureau.post(propose_url(programme), {"total": True, "weights": {BJ: 1}}), 422,
-                 "invalid_integer", {"total": "invalid_integer"})
-    assert_error(bureau.post(propose_url(programme), {"total": -5, "weights": {BJ: 1}}), 422,
-                 "invalid_total", {"total": "invalid_total"})
+    assert_error(
+        bureau.post(propose_url(programme), {"total": 10, "weights": {"999999": 1}}),
+        422,
+        "unknown_region",
+        {"weights.999999": "unknown_region"},
+    )
+    assert_error(
+        bureau.post(propose_url(programme), {"total": "十", "weights": {BJ: 1}}),
+        422,
+        "invalid_integer",
+        {"total": "invalid_integer"},
+    )
+    assert_error(
+        bureau.post(propose_url(programme), {"total": True, "weights": {BJ: 1}}),
+        422,
+        "invalid_integer",
+        {"total": "invalid_integer"},
+    )
+    assert_error(
+        bureau.post(propose_url(programme), {"total": -5, "weights": {BJ: 1}}),
+        422,
+        "invalid_total",
+        {"total": "invalid_total"},
+    )
 
 
 @pytest.mark.parametrize("role", ["centre", "region", "institution", "assessor", "trainee"])
@@ -180,5 +209,7 @@ def test_only_the_bureau_asks_for_proposals(api_as, programme, role):
 
 
 def test_proposal_for_an_unknown_programme_is_404(api_as, programme):
-    r = api_as("bureau").post(f"programmes/{programme.pk + 9}/quotas/propose", {"total": 10, "weights": {BJ: 1}})
+    r = api_as("bureau").post(
+        f"programmes/{programme.pk + 9}/quotas/propose", {"total": 10, "weights": {BJ: 1}}
+    )
     assert_error(r, 404, "not_found")

@@ -17,16 +17,21 @@ def stored(programme):
 
 # --- PUT ----------------------------------------------------------------------------------------------
 
+
 def test_bureau_sets_quotas_and_gets_totals(api_as, programme):
     bureau = api_as("bureau")
-    r = bureau.put(url(programme), {"quotas": {"110000": 30, "310000": 20, "660000": 5}, "reason": "按通知分配"})
+    r = bureau.put(
+        url(programme), {"quotas": {"110000": 30, "310000": 20, "660000": 5}, "reason": "按通知分配"}
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     assert len(body["quotas"]) == 37
     assert body["quotas"]["110000"] == 30 and body["quotas"]["310000"] == 20 and body["quotas"]["440300"] == 0
     assert body["total"] == 55 and body["target"] == 800
     assert bureau.get(url(programme)).json()["quotas"] == body["quotas"]
-    entry = AuditEntry.objects.get(action="quota.update", object_type="programme", object_id=str(programme.pk))
+    entry = AuditEntry.objects.get(
+        action="quota.update", object_type="programme", object_id=str(programme.pk)
+    )
     assert entry.actor == bureau.user and entry.reason == "按通知分配"
     assert entry.before == {"110000": 0, "310000": 0, "660000": 0}
     assert entry.after == {"110000": 30, "310000": 20, "660000": 5}
@@ -86,7 +91,10 @@ def test_all_bad_entries_are_reported_at_once(api_as, programme):
     r = api_as("bureau").put(url(programme), {"quotas": {"110000": -3, "999999": 1, "120000": 1.5}})
     body = assert_error(r, 422, "invalid_quota")
     assert {(e["field"], e["code"]) for e in body["errors"]} == {
-        ("quotas.110000", "invalid_quota"), ("quotas.999999", "unknown_region"), ("quotas.120000", "invalid_quota")}
+        ("quotas.110000", "invalid_quota"),
+        ("quotas.999999", "unknown_region"),
+        ("quotas.120000", "invalid_quota"),
+    }
 
 
 def test_quotas_must_be_an_object(api_as, programme):
@@ -137,12 +145,17 @@ def test_leaving_out_a_region_with_registrations_is_refused_too(api_as, programm
     bureau = api_as("bureau")
     bureau.put(url(programme), {"quotas": {"110000": 10}})
     Quota.objects.filter(programme=programme, region_id="110000").update(used=2)
-    assert_error(bureau.put(url(programme), {"quotas": {"310000": 10}}), 409, "quota_below_used",
-                 {"quotas.110000": "quota_below_used"})
+    assert_error(
+        bureau.put(url(programme), {"quotas": {"310000": 10}}),
+        409,
+        "quota_below_used",
+        {"quotas.110000": "quota_below_used"},
+    )
     assert stored(programme)["110000"] == 10 and stored(programme)["310000"] == 0
 
 
 # --- GET ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ROLES)
 def test_any_role_reads_quotas(api_as, programme, role):
@@ -160,6 +173,7 @@ def test_anonymous_cannot_read_quotas(db, anon, programme):
 
 # --- 附件2 sheet ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["bureau", "centre"])
 def test_quota_sheet_is_the_attachment_2_table(api_as, programme, role):
     api_as("bureau").put(url(programme), {"quotas": {"110000": 30, "440300": 12, "660000": 4}})
@@ -169,7 +183,7 @@ def test_quota_sheet_is_the_attachment_2_table(api_as, programme, role):
     rows = sheet_rows(wb.active)
     assert rows[0][0] == "2030年中小企业经营管理领军人才培训名额分配表"
     header_at = next(i for i, row in enumerate(rows) if row[:3] == ["序号", "地区", "名额"])
-    data = rows[header_at + 1: header_at + 38]
+    data = rows[header_at + 1 : header_at + 38]
     assert len(data) == 37
     assert [row[0] for row in data] == list(range(1, 38))
     by_name = {row[1]: row[2] for row in data}
@@ -177,7 +191,7 @@ def test_quota_sheet_is_the_attachment_2_table(api_as, programme, role):
     assert sum(row[2] for row in data) == 46
     total_row = rows[header_at + 38]
     assert total_row[0] == "合计" and total_row[2] == 46
-    assert all(not any(row) for row in rows[header_at + 39:])
+    assert all(not any(row) for row in rows[header_at + 39 :])
 
 
 @pytest.mark.parametrize("role", ["region", "institution", "assessor", "trainee"])

@@ -29,6 +29,7 @@ def stored(programme, region="110000"):
 
 # --- PUT and GET by the region ------------------------------------------------------------------------
 
+
 def test_region_officer_fills_its_own_form_and_reads_it_back(api_as, programme):
     officer = api_as("region", region="110000")
     r = officer.put(url(programme), FORM)
@@ -43,7 +44,11 @@ def test_region_officer_fills_its_own_form_and_reads_it_back(api_as, programme):
     info = WorkInfo.objects.get(programme=programme, region_id="110000")
     assert info.submitted_by == officer.user
     entry = AuditEntry.objects.get(action="workinfo.save", object_id=str(info.pk))
-    assert entry.actor == officer.user and entry.before is None and entry.after["liaison_mobile"] == "13800138000"
+    assert (
+        entry.actor == officer.user
+        and entry.before is None
+        and entry.after["liaison_mobile"] == "13800138000"
+    )
 
 
 def test_a_second_save_updates_and_audits_only_the_changes(api_as, programme):
@@ -65,7 +70,11 @@ def test_an_empty_form_reads_as_not_submitted(api_as, programme):
 
 
 def test_full_width_digits_pasted_from_word_are_normalised(api_as, programme):
-    form = {**FORM, "liaison_mobile": "１３８ ００１３ ８０００", "leader_phone": "（０１０）５５５７９００１"}
+    form = {
+        **FORM,
+        "liaison_mobile": "１３８ ００１３ ８０００",
+        "leader_phone": "（０１０）５５５７９００１",
+    }
     r = api_as("region", region="110000").put(url(programme), form)
     assert r.status_code == 200, r.content
     assert stored(programme)["liaison_mobile"] == "13800138000"
@@ -126,20 +135,24 @@ def test_archived_programme_form_is_frozen(api_as, programme):
 
 # --- validation ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("field, value, code", [
-    ("liaison_mobile", "12345", "invalid_mobile"),
-    ("liaison_mobile", "23800138000", "invalid_mobile"),
-    ("liaison_mobile", "138001380001", "invalid_mobile"),
-    ("liaison_email", "not-an-email", "invalid_email"),
-    ("liaison_email", "李娜@", "invalid_email"),
-    ("leader_phone", "abc", "invalid_phone"),
-    ("liaison_phone", "12", "invalid_phone"),
-    ("department", "   ", "required"),
-    ("liaison_name", "", "required"),
-    ("department", "局" * 101, "too_long"),
-    ("liaison_position", "职" * 61, "too_long"),
-    ("liaison_email", "a" * 250 + "@b.cn", "too_long"),  # longer than the column: must not be a 500
-])
+
+@pytest.mark.parametrize(
+    "field, value, code",
+    [
+        ("liaison_mobile", "12345", "invalid_mobile"),
+        ("liaison_mobile", "23800138000", "invalid_mobile"),
+        ("liaison_mobile", "138001380001", "invalid_mobile"),
+        ("liaison_email", "not-an-email", "invalid_email"),
+        ("liaison_email", "李娜@", "invalid_email"),
+        ("leader_phone", "abc", "invalid_phone"),
+        ("liaison_phone", "12", "invalid_phone"),
+        ("department", "   ", "required"),
+        ("liaison_name", "", "required"),
+        ("department", "局" * 101, "too_long"),
+        ("liaison_position", "职" * 61, "too_long"),
+        ("liaison_email", "a" * 250 + "@b.cn", "too_long"),  # longer than the column: must not be a 500
+    ],
+)
 def test_bad_fields_are_422_and_nothing_is_stored(api_as, programme, field, value, code):
     r = api_as("region", region="110000").put(url(programme), {**FORM, field: value})
     assert_error(r, 422, code, {field: code})
@@ -150,8 +163,12 @@ def test_bad_fields_are_422_and_nothing_is_stored(api_as, programme, field, valu
 def test_a_bad_update_keeps_the_earlier_form(api_as, programme):
     officer = api_as("region", region="110000")
     officer.put(url(programme), FORM)
-    r = officer.put(url(programme), {**FORM, "liaison_name": "赵磊", "liaison_mobile": "110", "liaison_email": "x@"})
-    body = assert_error(r, 422, "invalid_mobile", {"liaison_mobile": "invalid_mobile", "liaison_email": "invalid_email"})
+    r = officer.put(
+        url(programme), {**FORM, "liaison_name": "赵磊", "liaison_mobile": "110", "liaison_email": "x@"}
+    )
+    body = assert_error(
+        r, 422, "invalid_mobile", {"liaison_mobile": "invalid_mobile", "liaison_email": "invalid_email"}
+    )
     assert len(body["errors"]) == 2
     assert stored(programme) == FORM
 
@@ -165,6 +182,7 @@ def test_missing_fields_are_named(api_as, programme):
 
 
 # --- national tracking and export ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["bureau", "centre"])
 def test_tracking_shows_who_has_submitted(api_as, programme, role):
@@ -197,18 +215,24 @@ def test_national_sheet_is_exported_and_the_export_audited(api_as, programme, ro
     assert rows[0][0] == "2030年中小企业经营管理领军人才培训工作信息表"
     header_at = next(i for i, row in enumerate(rows) if row[0] == "序号")
     assert rows[header_at][1:4] == ["地区", "单位名称", "分管负责人姓名"]
-    data = rows[header_at + 1:]
+    data = rows[header_at + 1 :]
     assert len([row for row in data if row[0] is not None]) == 37
     beijing = next(row for row in data if row[1] == "北京市")
     assert beijing[2:11] == list(FORM.values())
     shanghai = next(row for row in data if row[1] == "上海市")
     assert shanghai[2] == "（未填报）"
     entry = AuditEntry.objects.get(action="workinfo.export")
-    assert entry.actor == client.user and entry.object_type == "programme" and entry.object_id == str(programme.pk)
+    assert (
+        entry.actor == client.user
+        and entry.object_type == "programme"
+        and entry.object_id == str(programme.pk)
+    )
 
 
 def test_exported_form_cannot_inject_formulas(api_as, programme):
-    api_as("region", region="110000").put(url(programme), {**FORM, "department": '=HYPERLINK("http://x","点我")'})
+    api_as("region", region="110000").put(
+        url(programme), {**FORM, "department": '=HYPERLINK("http://x","点我")'}
+    )
     rows = sheet_rows(open_xlsx(api_as("centre").get(f"programmes/{programme.pk}/work-info.xlsx")).active)
     beijing = next(row for row in rows if row[1] == "北京市")
     assert beijing[2] == "'" + '=HYPERLINK("http://x","点我")'

@@ -31,9 +31,15 @@ def _attention(html: str) -> str:
 
 def _work_info(**overrides) -> dict:
     data = {
-        "department": "浙江省经济和信息化厅", "leader_name": "张伟", "leader_position": "副厅长",
-        "leader_phone": "0571-87001234", "liaison_name": "李明", "liaison_position": "中小企业处一级主任科员",
-        "liaison_phone": "0571-87005678", "liaison_mobile": "13800138000", "liaison_email": "liming@zj.gov.cn",
+        "department": "浙江省经济和信息化厅",
+        "leader_name": "张伟",
+        "leader_position": "副厅长",
+        "leader_phone": "0571-87001234",
+        "liaison_name": "李明",
+        "liaison_position": "中小企业处一级主任科员",
+        "liaison_phone": "0571-87005678",
+        "liaison_mobile": "13800138000",
+        "liaison_email": "liming@zj.gov.cn",
     }
     data.update(overrides)
     return data
@@ -48,6 +54,7 @@ def _quota(programme, region) -> int:
 
 
 # --- home pages -----------------------------------------------------------------------------------------
+
 
 def test_bureau_home_shows_gauges_and_what_needs_attention(page_client, programme):
     Quota.objects.filter(programme=programme, region_id="110000").update(amount=300)
@@ -110,7 +117,8 @@ def test_region_home_shows_its_quota_deadline_and_work_info_task(page_client, pr
 
 def test_region_home_flags_missing_quota_and_close_deadline(page_client, programme):
     Programme.objects.filter(pk=programme.pk).update(
-        registration_deadline=timezone.localdate() + datetime.timedelta(days=3))
+        registration_deadline=timezone.localdate() + datetime.timedelta(days=3)
+    )
     todo = _attention(page_client("region", region="440000").get("/").content.decode())
     assert "中小企业局尚未下达本地区名额" in todo
     assert "距报名截止仅剩 3 天" in todo
@@ -118,16 +126,20 @@ def test_region_home_flags_missing_quota_and_close_deadline(page_client, program
 
 def test_region_home_shows_closed_deadline(page_client, programme):
     Programme.objects.filter(pk=programme.pk).update(
-        registration_deadline=timezone.localdate() - datetime.timedelta(days=1))
+        registration_deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
     html = page_client("region").get("/").content.decode()
     assert "已截止" in html and "仅剩" not in html
 
 
-@pytest.mark.parametrize("role, heading", [
-    ("institution", "工作台"),
-    ("assessor", "工作台"),
-    ("trainee", "我的培训"),
-])
+@pytest.mark.parametrize(
+    "role, heading",
+    [
+        ("institution", "工作台"),
+        ("assessor", "工作台"),
+        ("trainee", "我的培训"),
+    ],
+)
 def test_other_roles_home_pages_render(page_client, programme, role, heading):
     """Their own features fill these pages; here: each renders, under its own heading, with the programme open."""
     r = page_client(role).get("/")
@@ -141,6 +153,7 @@ def test_every_home_page_renders_without_a_programme(page_client, role):
 
 
 # --- programme list and detail ------------------------------------------------------------------------
+
 
 def test_programme_list_shows_programmes_and_create_button_for_bureau(page_client, programme):
     html = page_client("bureau").get("/programmes/").content.decode()
@@ -190,9 +203,15 @@ def test_bureau_changes_status_and_region_cannot(page_client, programme):
 # --- creating and editing a programme -------------------------------------------------------------------
 
 PROGRAMME_FORM = {
-    "year": "2031", "title": "2031年中小企业经营管理领军人才培训", "notice_number": "工信厅企业函〔2031〕88号",
-    "target_trainees": "800", "min_manufacturing_share": "30", "registration_deadline": "2031-08-31",
-    "planned_classes": "10", "days_per_class": "4", "tracks": ["specialized", "integration"],
+    "year": "2031",
+    "title": "2031年中小企业经营管理领军人才培训",
+    "notice_number": "工信厅企业函〔2031〕88号",
+    "target_trainees": "800",
+    "min_manufacturing_share": "30",
+    "registration_deadline": "2031-08-31",
+    "planned_classes": "10",
+    "days_per_class": "4",
+    "tracks": ["specialized", "integration"],
 }
 
 
@@ -203,7 +222,11 @@ def test_bureau_creates_a_programme_through_the_form(page_client):
     p = Programme.objects.get(year=2031)
     assert r.status_code == 302 and r.url == f"/programmes/{p.pk}/"
     assert (p.title, p.target_trainees, p.min_manufacturing_share, p.status) == (
-        "2031年中小企业经营管理领军人才培训", 800, Decimal("0.300"), "draft")
+        "2031年中小企业经营管理领军人才培训",
+        800,
+        Decimal("0.300"),
+        "draft",
+    )
     assert p.tracks == ["specialized", "integration"]
     assert Quota.objects.filter(programme=p).count() == 37
     assert "已创建2031年度计划" in c.get(r.url).content.decode()
@@ -254,9 +277,15 @@ def test_editing_a_programme_with_a_share_saves_unchanged(page_client, programme
     html = c.get(f"/programmes/{programme.pk}/edit/").content.decode()
     assert _input_value(html, "min_manufacturing_share") == "33.3"
     form = {
-        "year": "2030", "title": programme.title, "notice_number": programme.notice_number,
-        "target_trainees": "900", "min_manufacturing_share": "33.3", "registration_deadline": "2030-08-31",
-        "planned_classes": "10", "days_per_class": "4", "tracks": ["specialized"],
+        "year": "2030",
+        "title": programme.title,
+        "notice_number": programme.notice_number,
+        "target_trainees": "900",
+        "min_manufacturing_share": "33.3",
+        "registration_deadline": "2030-08-31",
+        "planned_classes": "10",
+        "days_per_class": "4",
+        "tracks": ["specialized"],
     }
     r = c.post(f"/programmes/{programme.pk}/edit/", form)
     assert r.status_code == 302
@@ -265,6 +294,7 @@ def test_editing_a_programme_with_a_share_saves_unchanged(page_client, programme
 
 
 # --- quotas (附件2) --------------------------------------------------------------------------------------
+
 
 def _quota_post(**values) -> dict:
     data = {"action": "save"}
@@ -280,9 +310,15 @@ def test_quota_editor_lists_the_37_regions(page_client, programme):
 
 def test_bureau_saves_quotas(page_client, programme):
     c = page_client("bureau")
-    r = c.post(f"/programmes/{programme.pk}/quotas/", _quota_post(**{"110000": "30", "310000": "40", "440300": "25"}))
+    r = c.post(
+        f"/programmes/{programme.pk}/quotas/", _quota_post(**{"110000": "30", "310000": "40", "440300": "25"})
+    )
     assert r.status_code == 302
-    assert (_quota(programme, "110000"), _quota(programme, "310000"), _quota(programme, "440300")) == (30, 40, 25)
+    assert (_quota(programme, "110000"), _quota(programme, "310000"), _quota(programme, "440300")) == (
+        30,
+        40,
+        25,
+    )
     assert _quota(programme, "120000") == 0
     html = c.get(r.url).content.decode()
     assert "名额已保存，合计 95 人" in html
@@ -298,23 +334,35 @@ def test_full_width_digits_are_accepted(page_client, programme):
 
 def test_bad_quota_values_keep_the_typing_mark_the_rows_and_store_nothing(page_client, programme):
     Quota.objects.filter(programme=programme, region_id="130000").update(amount=7)
-    r = page_client("bureau").post(f"/programmes/{programme.pk}/quotas/", _quota_post(
-        **{"110000": "abc", "120000": "-1", "130000": "20", "140000": "²"}))
+    r = page_client("bureau").post(
+        f"/programmes/{programme.pk}/quotas/",
+        _quota_post(**{"110000": "abc", "120000": "-1", "130000": "20", "140000": "²"}),
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert "提交的内容有 3 处错误" in html and "未作任何修改" in html
     assert html.count("名额须为不小于 0 的整数") == 3
     assert len(re.findall(r'<tr class="row-error">', html)) == 3
-    assert (_input_value(html, "quota_110000"), _input_value(html, "quota_120000"),
-            _input_value(html, "quota_130000")) == ("abc", "-1", "20")
+    assert (
+        _input_value(html, "quota_110000"),
+        _input_value(html, "quota_120000"),
+        _input_value(html, "quota_130000"),
+    ) == ("abc", "-1", "20")
     assert _quota(programme, "130000") == 7  # the valid row was not stored either
-    assert not Quota.objects.filter(programme=programme).exclude(region_id="130000").exclude(amount=0).exists()
+    assert (
+        not Quota.objects.filter(programme=programme).exclude(region_id="130000").exclude(amount=0).exists()
+    )
 
 
 def test_propose_fills_the_quota_column_and_saves_nothing(page_client, programme):
     Quota.objects.filter(programme=programme, region_id="110000").update(amount=5)
-    data = {"action": "propose", "proposal_total": "100", "weight_110000": "1", "weight_120000": "3",
-            "quota_110000": "5"}
+    data = {
+        "action": "propose",
+        "proposal_total": "100",
+        "weight_110000": "1",
+        "weight_120000": "3",
+        "quota_110000": "5",
+    }
     r = page_client("bureau").post(f"/programmes/{programme.pk}/quotas/", data)
     assert r.status_code == 200
     html = r.content.decode()
@@ -327,8 +375,10 @@ def test_propose_fills_the_quota_column_and_saves_nothing(page_client, programme
 
 
 def test_propose_with_bad_weight_and_total_shows_errors(page_client, programme):
-    r = page_client("bureau").post(f"/programmes/{programme.pk}/quotas/", {
-        "action": "propose", "proposal_total": "很多", "weight_110000": "x", "weight_120000": "2"})
+    r = page_client("bureau").post(
+        f"/programmes/{programme.pk}/quotas/",
+        {"action": "propose", "proposal_total": "很多", "weight_110000": "x", "weight_120000": "2"},
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert "总名额须为不小于 0 的整数" in html and "权重须为不小于 0 的数" in html
@@ -362,8 +412,12 @@ def test_quota_sheet_export(page_client, programme):
     Quota.objects.filter(programme=programme, region_id="110000").update(amount=30)
     r = page_client("centre").get(f"/programmes/{programme.pk}/quotas.xlsx")
     assert r.status_code == 200 and r["Content-Type"] == XLSX
-    cells = [c for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
-             for c in row if c is not None]
+    cells = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert "北京市" in cells and 30 in cells
     assert page_client("region").get(f"/programmes/{programme.pk}/quotas.xlsx").status_code == 403
 
@@ -380,6 +434,7 @@ def test_current_quotas_link_without_programme_is_a_404_page(page_client, db):
 
 # --- work information (附件3) ----------------------------------------------------------------------------
 
+
 def test_region_officer_submits_own_work_info(page_client, programme):
     c = page_client("region", region="330000")
     url = f"/programmes/{programme.pk}/work-info/330000/"
@@ -389,7 +444,10 @@ def test_region_officer_submits_own_work_info(page_client, programme):
     assert r.status_code == 302 and r.url == url
     info = WorkInfo.objects.get(programme=programme, region_id="330000")
     assert (info.department, info.liaison_mobile, info.submitted_by_id) == (
-        "浙江省经济和信息化厅", "13800138000", c.user.pk)
+        "浙江省经济和信息化厅",
+        "13800138000",
+        c.user.pk,
+    )
     html = c.get(url).content.decode()
     assert "工作信息已提交" in html and "已报送" in html and "保存修改" in html
     assert _input_value(html, "department") == "浙江省经济和信息化厅"
@@ -418,7 +476,9 @@ def test_invalid_mobile_keeps_the_input_and_shows_the_error(page_client, program
 
 def test_every_problem_is_shown_in_one_round(page_client, programme):
     r = page_client("region", region="330000").post(
-        f"/programmes/{programme.pk}/work-info/330000/", _work_info(leader_name="", liaison_email="not-an-email"))
+        f"/programmes/{programme.pk}/work-info/330000/",
+        _work_info(leader_name="", liaison_email="not-an-email"),
+    )
     html = r.content.decode()
     assert r.status_code == 200
     assert "请填写分管负责人姓名" in html and "联系人电子邮箱格式不正确" in html
@@ -452,7 +512,7 @@ def test_centre_sees_a_region_form_read_only(page_client, programme):
     assert r.status_code == 200
     html = r.content.decode()
     assert "浙江省经济和信息化厅" in html and "13800138000" in html
-    assert "<form method=\"post\" novalidate" not in html and "提交工作信息" not in html
+    assert '<form method="post" novalidate' not in html and "提交工作信息" not in html
 
 
 def test_centre_cannot_submit_a_regions_form(page_client, programme):

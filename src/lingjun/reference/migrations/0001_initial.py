@@ -5,94 +5,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IndustrySection',
+            name="IndustrySection",
             fields=[
-                ('section', models.CharField(max_length=1, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=60)),
-                ('division_from', models.PositiveSmallIntegerField()),
-                ('division_to', models.PositiveSmallIntegerField()),
+                ("section", models.CharField(max_length=1, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=60)),
+                ("division_from", models.PositiveSmallIntegerField()),
+                ("division_to", models.PositiveSmallIntegerField()),
             ],
             options={
-                'ordering': ['section'],
+                "ordering": ["section"],
             },
         ),
         migrations.CreateModel(
-            name='Qualification',
+            name="Qualification",
             fields=[
-                ('code', models.SlugField(max_length=40, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=60, unique=True)),
-                ('sort', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
+                ("code", models.SlugField(max_length=40, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=60, unique=True)),
+                ("sort", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['sort', 'code'],
+                "ordering": ["sort", "code"],
             },
         ),
         migrations.CreateModel(
-            name='SizeStandard',
+            name="SizeStandard",
             fields=[
-                ('version', models.CharField(max_length=20, primary_key=True, serialize=False)),
-                ('source_file', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
+                ("version", models.CharField(max_length=20, primary_key=True, serialize=False)),
+                ("source_file", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('code', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=40)),
-                ('name_en', models.CharField(blank=True, max_length=80)),
-                ('sort', models.PositiveSmallIntegerField(default=0)),
+                ("code", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=40)),
+                ("name_en", models.CharField(blank=True, max_length=80)),
+                ("sort", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort', 'code'],
+                "ordering": ["sort", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('short_name', models.CharField(max_length=20, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('province', '省'), ('autonomous_region', '自治区'), ('municipality', '直辖市'), ('separately_listed_city', '计划单列市'), ('corps', '新疆生产建设兵团')], max_length=30, verbose_name='类别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region')),
+                (
+                    "code",
+                    models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name="代码"),
+                ),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                ("short_name", models.CharField(max_length=20, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("autonomous_region", "自治区"),
+                            ("municipality", "直辖市"),
+                            ("separately_listed_city", "计划单列市"),
+                            ("corps", "新疆生产建设兵团"),
+                        ],
+                        max_length=30,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '地区',
-                'ordering': ['code'],
+                "verbose_name": "地区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='SizeSector',
+            name="SizeSector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sector', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=60)),
-                ('prefixes', models.CharField(help_text='GB/T 4754 code prefixes, space separated; * = any', max_length=400)),
-                ('measure_a', models.CharField(max_length=20)),
-                ('measure_b', models.CharField(blank=True, max_length=20)),
-                ('sme_a_lt', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('sme_b_lt', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('medium_a_ge', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('medium_b_ge', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('small_a_ge', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('small_b_ge', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sectors', to='reference.sizestandard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sector", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=60)),
+                (
+                    "prefixes",
+                    models.CharField(
+                        help_text="GB/T 4754 code prefixes, space separated; * = any", max_length=400
+                    ),
+                ),
+                ("measure_a", models.CharField(max_length=20)),
+                ("measure_b", models.CharField(blank=True, max_length=20)),
+                ("sme_a_lt", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("sme_b_lt", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("medium_a_ge", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("medium_b_ge", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("small_a_ge", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("small_b_ge", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sectors",
+                        to="reference.sizestandard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['standard', 'id'],
-                'unique_together': {('standard', 'sector')},
+                "ordering": ["standard", "id"],
+                "unique_together": {("standard", "sector")},
             },
         ),
     ]

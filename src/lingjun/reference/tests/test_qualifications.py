@@ -15,9 +15,20 @@ def test_bureau_adds_a_tier_that_registrations_then_accept(api_as):
     r = bureau.post("qualifications", {"code": "gazelle", "name": "瞪羚企业", "sort": 70})
     assert r.status_code == 201, r.content
     errors = []
-    clean_enterprise({"name": "x", "credit_code": "91110000XYKPB7XX27", "industry_division": "39", "employees": 50,
-                      "revenue": 1000, "total_assets": 1000, "qualifications": "瞪羚企业", "address": "北京"},
-                     Context(), errors)
+    clean_enterprise(
+        {
+            "name": "x",
+            "credit_code": "91110000XYKPB7XX27",
+            "industry_division": "39",
+            "employees": 50,
+            "revenue": 1000,
+            "total_assets": 1000,
+            "qualifications": "瞪羚企业",
+            "address": "北京",
+        },
+        Context(),
+        errors,
+    )
     assert not [e for e in errors if e.field == "enterprise.qualifications"]
 
 

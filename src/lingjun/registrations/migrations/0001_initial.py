@@ -6,153 +6,374 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programmes', '0002_programme_earlier_training_policy_and_more'),
-        ('reference', '0002_load_reference_data'),
+        ("programmes", "0002_programme_earlier_training_policy_and_more"),
+        ("reference", "0002_load_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='企业地址')),
-                ('industry_division', models.CharField(max_length=4, verbose_name='所属行业代码')),
-                ('employees', models.PositiveIntegerField(verbose_name='从业人员（人）')),
-                ('revenue', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='营业收入（万元）')),
-                ('total_assets', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='资产总额（万元）')),
-                ('size_class', models.CharField(choices=[('medium', '中型'), ('small', '小型'), ('micro', '微型'), ('large', '非中小企业')], max_length=10, verbose_name='企业规模')),
-                ('is_manufacturing', models.BooleanField(default=False, verbose_name='制造业企业')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('qualifications', models.ManyToManyField(blank=True, to='reference.qualification', verbose_name='企业资质')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region', verbose_name='所属地区')),
-                ('size_standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.sizestandard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="企业名称")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="企业地址")),
+                ("industry_division", models.CharField(max_length=4, verbose_name="所属行业代码")),
+                ("employees", models.PositiveIntegerField(verbose_name="从业人员（人）")),
+                (
+                    "revenue",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="营业收入（万元）"),
+                ),
+                (
+                    "total_assets",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="资产总额（万元）"),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        choices=[
+                            ("medium", "中型"),
+                            ("small", "小型"),
+                            ("micro", "微型"),
+                            ("large", "非中小企业"),
+                        ],
+                        max_length=10,
+                        verbose_name="企业规模",
+                    ),
+                ),
+                ("is_manufacturing", models.BooleanField(default=False, verbose_name="制造业企业")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "qualifications",
+                    models.ManyToManyField(blank=True, to="reference.qualification", verbose_name="企业资质"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.region",
+                        verbose_name="所属地区",
+                    ),
+                ),
+                (
+                    "size_standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="reference.sizestandard"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业',
-                'ordering': ['name'],
+                "verbose_name": "企业",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('mode', models.CharField(max_length=20)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='programmes.programme')),
-                ('region', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to='reference.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("mode", models.CharField(max_length=20)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="programmes.programme"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.PROTECT, to="reference.region"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '退回修改'), ('approved', '审核通过'), ('rejected', '未通过'), ('enrolled', '已编班'), ('completed', '已结业'), ('not_completed', '未结业'), ('withdrawn', '已撤回')], default='draft', max_length=16, verbose_name='状态')),
-                ('holds_seat', models.BooleanField(default=False, verbose_name='占用名额')),
-                ('is_principal', models.BooleanField(default=True, verbose_name='是否企业主要负责人')),
-                ('principal_justification', models.TextField(blank=True, verbose_name='非一把手参训说明')),
-                ('preferred_classes', models.JSONField(blank=True, default=list, verbose_name='意向期次')),
-                ('declared_voluntary', models.BooleanField(default=False, verbose_name='本人自愿参训')),
-                ('declared_no_bad_record', models.BooleanField(default=False, verbose_name='无违法犯罪及不良从业记录')),
-                ('declared_fit', models.BooleanField(default=False, verbose_name='身体健康能坚持参训')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='本人确认时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('is_retraining', models.BooleanField(default=False, verbose_name='复训')),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(default='form', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='registrations.enterprise')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='programmes.programme')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.region', verbose_name='推荐地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "退回修改"),
+                            ("approved", "审核通过"),
+                            ("rejected", "未通过"),
+                            ("enrolled", "已编班"),
+                            ("completed", "已结业"),
+                            ("not_completed", "未结业"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("holds_seat", models.BooleanField(default=False, verbose_name="占用名额")),
+                ("is_principal", models.BooleanField(default=True, verbose_name="是否企业主要负责人")),
+                ("principal_justification", models.TextField(blank=True, verbose_name="非一把手参训说明")),
+                ("preferred_classes", models.JSONField(blank=True, default=list, verbose_name="意向期次")),
+                ("declared_voluntary", models.BooleanField(default=False, verbose_name="本人自愿参训")),
+                (
+                    "declared_no_bad_record",
+                    models.BooleanField(default=False, verbose_name="无违法犯罪及不良从业记录"),
+                ),
+                ("declared_fit", models.BooleanField(default=False, verbose_name="身体健康能坚持参训")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="本人确认时间")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                ("is_retraining", models.BooleanField(default=False, verbose_name="复训")),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("source", models.CharField(default="form", max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="registrations.enterprise",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.region",
+                        verbose_name="推荐地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报名',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "报名",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('failed_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='registrations.registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("failed_attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="registrations.registration",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Trainee',
+            name="Trainee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('ethnicity', models.CharField(blank=True, max_length=20, verbose_name='民族')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('id_number_encrypted', models.TextField(verbose_name='身份证号（密文）')),
-                ('id_number_hash', models.CharField(max_length=64, unique=True)),
-                ('id_number_masked', models.CharField(max_length=18, verbose_name='身份证号（脱敏）')),
-                ('political_status', models.CharField(blank=True, max_length=20, verbose_name='政治面貌')),
-                ('education', models.CharField(blank=True, max_length=20, verbose_name='学历')),
-                ('position', models.CharField(max_length=60, verbose_name='职务')),
-                ('mobile', models.CharField(max_length=11, verbose_name='手机')),
-                ('email', models.CharField(max_length=254, verbose_name='电子邮箱')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='trainee', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=20, verbose_name="民族")),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                ("id_number_encrypted", models.TextField(verbose_name="身份证号（密文）")),
+                ("id_number_hash", models.CharField(max_length=64, unique=True)),
+                ("id_number_masked", models.CharField(max_length=18, verbose_name="身份证号（脱敏）")),
+                ("political_status", models.CharField(blank=True, max_length=20, verbose_name="政治面貌")),
+                ("education", models.CharField(blank=True, max_length=20, verbose_name="学历")),
+                ("position", models.CharField(max_length=60, verbose_name="职务")),
+                ("mobile", models.CharField(max_length=11, verbose_name="手机")),
+                ("email", models.CharField(max_length=254, verbose_name="电子邮箱")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="trainee",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学员',
+                "verbose_name": "学员",
             },
         ),
         migrations.AddField(
-            model_name='registration',
-            name='trainee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='registrations.trainee'),
+            model_name="registration",
+            name="trainee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="registrations",
+                to="registrations.trainee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['programme', 'region', 'status'], name='registratio_program_9f92c7_idx'),
+            model_name="registration",
+            index=models.Index(
+                fields=["programme", "region", "status"], name="registratio_program_9f92c7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['programme', 'status'], name='registratio_program_c05f1b_idx'),
+            model_name="registration",
+            index=models.Index(fields=["programme", "status"], name="registratio_program_c05f1b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('draft', 'submitted', 'returned', 'approved', 'enrolled', 'completed', 'not_completed'))), fields=('programme', 'enterprise'), name='registration_one_per_enterprise'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        (
+                            "draft",
+                            "submitted",
+                            "returned",
+                            "approved",
+                            "enrolled",
+                            "completed",
+                            "not_completed",
+                        ),
+                    )
+                ),
+                fields=("programme", "enterprise"),
+                name="registration_one_per_enterprise",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('draft', 'submitted', 'returned', 'approved', 'enrolled', 'completed', 'not_completed'))), fields=('programme', 'trainee'), name='registration_one_per_trainee'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        (
+                            "draft",
+                            "submitted",
+                            "returned",
+                            "approved",
+                            "enrolled",
+                            "completed",
+                            "not_completed",
+                        ),
+                    )
+                ),
+                fields=("programme", "trainee"),
+                name="registration_one_per_trainee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('holds_seat', False), ('status__in', ('submitted', 'returned', 'approved', 'enrolled', 'completed', 'not_completed')), _connector='OR'), name='registration_seat_only_when_submitted'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("holds_seat", False),
+                    (
+                        "status__in",
+                        ("submitted", "returned", "approved", "enrolled", "completed", "not_completed"),
+                    ),
+                    _connector="OR",
+                ),
+                name="registration_seat_only_when_submitted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'returned', 'approved', 'rejected', 'enrolled', 'completed', 'not_completed', 'withdrawn'])), name='registration_status_valid'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "returned",
+                            "approved",
+                            "rejected",
+                            "enrolled",
+                            "completed",
+                            "not_completed",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="registration_status_valid",
+            ),
         ),
     ]

@@ -5,21 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('classes', '0001_initial'),
-        ('registrations', '0001_initial'),
+        ("classes", "0001_initial"),
+        ("registrations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registration',
-            name='placement_note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='编班说明'),
+            model_name="registration",
+            name="placement_note",
+            field=models.CharField(blank=True, max_length=200, verbose_name="编班说明"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='training_class',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='classes.trainingclass', verbose_name='所在班级'),
+            model_name="registration",
+            name="training_class",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="registrations",
+                to="classes.trainingclass",
+                verbose_name="所在班级",
+            ),
         ),
     ]

@@ -16,9 +16,17 @@ from lingjun.registrations.models import Registration
 _seeds = itertools.count(1)
 
 
-def payload(region_code: str = "110000", *, manufacturing: bool = True, submit: bool = True, seed: int | None = None,
-            trainee: dict | None = None, enterprise: dict | None = None, declarations: dict | None = None,
-            **top) -> dict:
+def payload(
+    region_code: str = "110000",
+    *,
+    manufacturing: bool = True,
+    submit: bool = True,
+    seed: int | None = None,
+    trainee: dict | None = None,
+    enterprise: dict | None = None,
+    declarations: dict | None = None,
+    **top,
+) -> dict:
     """A valid API body (API.md shape) with a unique person and enterprise of `region_code`; override parts
     by keyword; other keywords (region, late_reason, is_retraining) go to the top level."""
     rng = random.Random(seed if seed is not None else 1000 + next(_seeds))
@@ -82,7 +90,9 @@ def seats_match_quota():
     from lingjun.registrations.models import SEAT_STATUSES
 
     for q in Quota.objects.all():
-        holders = Registration.objects.filter(programme_id=q.programme_id, region_id=q.region_id, holds_seat=True)
+        holders = Registration.objects.filter(
+            programme_id=q.programme_id, region_id=q.region_id, holds_seat=True
+        )
         assert q.used == holders.count() <= q.amount, (q.region_id, q.used, holders.count(), q.amount)
         assert set(holders.values_list("status", flat=True)) <= set(SEAT_STATUSES)
 

@@ -30,26 +30,71 @@ def row_for(body: dict | None = None, seq: int = 1, **cells) -> list:
     """One 附件4 row from an API body; `cells` override by header-free keyword (see COLUMN_KEYS)."""
     body = body or payload()
     t, e = body["trainee"], body["enterprise"]
-    row = [seq, t["name"], "", t["ethnicity"], t["id_number"], t["political_status"], t["education"], t["position"],
-           "是", "", t["mobile"], t["email"], e["name"], e["credit_code"], e["industry_division"], e["employees"],
-           e["revenue"], e["total_assets"], "高新技术企业、专精特新“小巨人”企业", e["address"], "3、5", "是", "是", "是"]
+    row = [
+        seq,
+        t["name"],
+        "",
+        t["ethnicity"],
+        t["id_number"],
+        t["political_status"],
+        t["education"],
+        t["position"],
+        "是",
+        "",
+        t["mobile"],
+        t["email"],
+        e["name"],
+        e["credit_code"],
+        e["industry_division"],
+        e["employees"],
+        e["revenue"],
+        e["total_assets"],
+        "高新技术企业、专精特新“小巨人”企业",
+        e["address"],
+        "3、5",
+        "是",
+        "是",
+        "是",
+    ]
     for header, value in cells.items():
         row[COL[COLUMN_KEYS[header]]] = value
     return row
 
 
-COLUMN_KEYS = {"name": "姓名", "gender": "性别", "id": "身份证号", "uscc": "统一社会信用代码", "voluntary": "本人自愿参训",
-               "principal": "是否企业主要负责人（一把手）", "justification": "非一把手参训说明", "classes": "意向期次",
-               "address": "企业地址", "employees": "从业人员（人）", "revenue": "营业收入（万元）", "mobile": "手机"}
+COLUMN_KEYS = {
+    "name": "姓名",
+    "gender": "性别",
+    "id": "身份证号",
+    "uscc": "统一社会信用代码",
+    "voluntary": "本人自愿参训",
+    "principal": "是否企业主要负责人（一把手）",
+    "justification": "非一把手参训说明",
+    "classes": "意向期次",
+    "address": "企业地址",
+    "employees": "从业人员（人）",
+    "revenue": "营业收入（万元）",
+    "mobile": "手机",
+}
 
 
-def workbook(rows, *, title=True, headers=HEADERS, sheet=SHEET_NAME, other_sheets=(), merges=(), formulas=(),
-             numbers=()) -> bytes:
+def workbook(
+    rows,
+    *,
+    title=True,
+    headers=HEADERS,
+    sheet=SHEET_NAME,
+    other_sheets=(),
+    merges=(),
+    formulas=(),
+    numbers=(),
+) -> bytes:
     """An .xlsx as regions make it. `formulas`: (row index, header, formula, cached value); `numbers`:
     (row index, header, number) written as a numeric cell; `merges`: (first row, first col, last row, last col,
     value) in sheet coordinates."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     ws = wb.add_worksheet(sheet)
     r0 = 0
     if title:
@@ -82,8 +127,9 @@ def upload(client, programme, data: bytes, mode="partial", name="附件4.xlsx", 
     form = {"file": SimpleUploadedFile(name, data, content_type=XLSX_MIME), "mode": mode}
     if region:
         form["region"] = region
-    return client.client.post(f"/api/v1/programmes/{programme.pk}/registrations/import", form,
-                              headers=client._headers())
+    return client.client.post(
+        f"/api/v1/programmes/{programme.pk}/registrations/import", form, headers=client._headers()
+    )
 
 
 def imported(client, programme, data, **kw) -> dict:
@@ -98,6 +144,7 @@ def errors_of(result) -> list[tuple]:
 
 # --- the template --------------------------------------------------------------------------------------------
 
+
 def test_template_has_the_fixed_headers_and_drop_down_lists(region_api, quota10):
     wb = open_xlsx(region_api.get(f"programmes/{quota10.pk}/registrations/template.xlsx"))
     ws = wb[SHEET_NAME]
@@ -110,7 +157,12 @@ def test_template_has_the_fixed_headers_and_drop_down_lists(region_api, quota10)
             lists[openpyxl.utils.cell.coordinate_from_string(rng.split(":")[0])[0]] = dv.formula1
     letter = openpyxl.utils.get_column_letter
     assert lists[letter(COL["性别"] + 1)] == '"男,女"'
-    for h in ("是否企业主要负责人（一把手）", "本人自愿参训", "无违法犯罪及不良从业记录", "身体健康能坚持参训"):
+    for h in (
+        "是否企业主要负责人（一把手）",
+        "本人自愿参训",
+        "无违法犯罪及不良从业记录",
+        "身体健康能坚持参训",
+    ):
         assert lists[letter(COL[h] + 1)] == '"是,否"', h
     assert "中共党员" in lists[letter(COL["政治面貌"] + 1)]
     assert "填写说明" in wb.sheetnames
@@ -130,22 +182,31 @@ def test_template_filled_offline_imports(region_api, quota10):
 def test_template_is_for_region_and_centre(api_as, quota10):
     assert api_as("centre").get(f"programmes/{quota10.pk}/registrations/template.xlsx").status_code == 200
     for role in ("bureau", "institution", "trainee"):
-        assert_error(api_as(role).get(f"programmes/{quota10.pk}/registrations/template.xlsx"), 403, "forbidden")
+        assert_error(
+            api_as(role).get(f"programmes/{quota10.pk}/registrations/template.xlsx"), 403, "forbidden"
+        )
 
 
 # --- good files ----------------------------------------------------------------------------------------------
+
 
 def test_valid_file_creates_submitted_registrations(region_api, quota10):
     bodies = [payload() for _ in range(3)]
     result = imported(region_api, quota10, workbook([row_for(b, i + 1) for i, b in enumerate(bodies)]))
     assert (result["created"], result["unchanged"], result["errors"], result["rows"]) == (3, 0, [], 3)
     regs = Registration.objects.filter(programme=quota10).select_related("trainee", "enterprise")
-    assert sorted(r.enterprise.credit_code for r in regs) == sorted(b["enterprise"]["credit_code"] for b in bodies)
-    assert {(r.status, r.source, r.region_id, r.holds_seat) for r in regs} == {("submitted", "import", "110000", True)}
+    assert sorted(r.enterprise.credit_code for r in regs) == sorted(
+        b["enterprise"]["credit_code"] for b in bodies
+    )
+    assert {(r.status, r.source, r.region_id, r.holds_seat) for r in regs} == {
+        ("submitted", "import", "110000", True)
+    }
     assert sorted(decrypt_id(r.trainee.id_number_encrypted) for r in regs) == sorted(
-        b["trainee"]["id_number"] for b in bodies)
+        b["trainee"]["id_number"] for b in bodies
+    )
     assert {tuple(sorted(r.enterprise.qualifications.values_list("code", flat=True))) for r in regs} == {
-        ("high_tech", "little_giant")}
+        ("high_tech", "little_giant")
+    }
     assert {tuple(r.preferred_classes) for r in regs} == {(3, 5)}
     assert quota_used(quota10, "110000") == 3 == seat_holders(quota10, "110000")
     assert AuditEntry.objects.filter(action="registration.create", object_type="registration").count() == 3
@@ -183,12 +244,21 @@ def test_full_width_digits_spaces_and_lowercase_x_in_ids(region_api, quota10):
         if ric.calc_check_digit(body17 + "0") == "X":
             break
     plain = payload()
-    pasted = "".join(chr(0xFF10 + int(c)) for c in plain["trainee"]["id_number"][:6]) + " " + \
-        plain["trainee"]["id_number"][6:]
-    rows = [row_for(plain, 1, id=pasted), row_for(seq=2, id=body17 + "x"), row_for(seq=3, mobile="１３８ ００１３ ８０００")]
+    pasted = (
+        "".join(chr(0xFF10 + int(c)) for c in plain["trainee"]["id_number"][:6])
+        + " "
+        + plain["trainee"]["id_number"][6:]
+    )
+    rows = [
+        row_for(plain, 1, id=pasted),
+        row_for(seq=2, id=body17 + "x"),
+        row_for(seq=3, mobile="１３８ ００１３ ８０００"),
+    ]
     result = imported(region_api, quota10, workbook(rows))
     assert (result["created"], result["errors"]) == (3, [])
-    stored = {decrypt_id(r.trainee.id_number_encrypted) for r in Registration.objects.select_related("trainee")}
+    stored = {
+        decrypt_id(r.trainee.id_number_encrypted) for r in Registration.objects.select_related("trainee")
+    }
     assert plain["trainee"]["id_number"] in stored and body17 + "X" in stored
 
 
@@ -200,9 +270,16 @@ def test_centre_imports_for_a_named_region(centre_api, quota10):
 
 # --- row errors ----------------------------------------------------------------------------------------------
 
+
 def test_errors_come_back_per_excel_row_and_chinese_column(region_api, quota10):
-    rows = [row_for(seq=1), row_for(seq=2, id="110101198001011230"), row_for(seq=3, uscc="91110000MA01ABCD2Y"),
-            row_for(seq=4, voluntary="否"), row_for(seq=5, principal="否"), row_for(seq=6)]
+    rows = [
+        row_for(seq=1),
+        row_for(seq=2, id="110101198001011230"),
+        row_for(seq=3, uscc="91110000MA01ABCD2Y"),
+        row_for(seq=4, voluntary="否"),
+        row_for(seq=5, principal="否"),
+        row_for(seq=6),
+    ]
     result = imported(region_api, quota10, workbook(rows))  # title in row 1, header in row 2, data from row 3
     assert errors_of(result) == [
         (4, "身份证号", "invalid_id_number"),
@@ -234,7 +311,10 @@ def test_duplicate_rows_in_one_file(region_api, quota10):
     same_person = payload(trainee={"id_number": b["trainee"]["id_number"]})
     rows = [row_for(a, 1), row_for(a, 2), row_for(b, 3), row_for(same_person, 4)]
     result = imported(region_api, quota10, workbook(rows))
-    assert errors_of(result) == [(4, "统一社会信用代码", "duplicate_in_file"), (6, "身份证号", "duplicate_in_file")]
+    assert errors_of(result) == [
+        (4, "统一社会信用代码", "duplicate_in_file"),
+        (6, "身份证号", "duplicate_in_file"),
+    ]
     assert "第 3 行" in result["errors"][0]["message"]
     assert result["created"] == 2
 
@@ -250,7 +330,9 @@ def test_rows_beyond_the_quota_are_refused_in_partial_mode(region_api, programme
 def test_quota_counts_what_is_already_registered(region_api, programme):
     set_quota(programme, "110000", 2)
     created(region_api, programme)
-    result = imported(region_api, programme, workbook([row_for(seq=i + 1) for i in range(2)]), mode="all_or_nothing")
+    result = imported(
+        region_api, programme, workbook([row_for(seq=i + 1) for i in range(2)]), mode="all_or_nothing"
+    )
     assert result["created"] == 0 and [e["code"] for e in result["errors"]] == ["quota_exceeded"]
     assert quota_used(programme, "110000") == 1 == Registration.objects.count()
 
@@ -266,7 +348,10 @@ def test_enterprise_registered_elsewhere_is_refused_per_row(region_api, api_as, 
 def test_not_an_sme_and_bad_yes_no_values(region_api, quota10):
     rows = [row_for(seq=1, employees=5000, revenue=50000), row_for(seq=2, principal="也许")]
     result = imported(region_api, quota10, workbook(rows))
-    assert errors_of(result) == [(3, "从业人员（人）", "not_sme"), (4, "是否企业主要负责人（一把手）", "invalid_boolean")]
+    assert errors_of(result) == [
+        (3, "从业人员（人）", "not_sme"),
+        (4, "是否企业主要负责人（一把手）", "invalid_boolean"),
+    ]
 
 
 def test_import_after_the_deadline_is_refused(region_api, quota10):
@@ -278,12 +363,16 @@ def test_import_after_the_deadline_is_refused(region_api, quota10):
 
 # --- bad files -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data,code", [
-    (b"", "empty_file"),
-    (b"just some text, not a workbook", "not_xlsx"),
-    (b"PK\x03\x04" + b"\x00" * 200, "not_xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "not_xlsx"),  # an old .xls
-])
+
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"", "empty_file"),
+        (b"just some text, not a workbook", "not_xlsx"),
+        (b"PK\x03\x04" + b"\x00" * 200, "not_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "not_xlsx"),  # an old .xls
+    ],
+)
 def test_unreadable_files_are_refused(region_api, quota10, data, code):
     body = assert_error(upload(region_api, quota10, data), 422, code, {"file": code})
     assert body["detail"]
@@ -304,9 +393,14 @@ def test_missing_columns_are_named(region_api, quota10):
 def test_columns_out_of_order_or_extra_are_refused(region_api, quota10):
     swapped = list(HEADERS)
     swapped[1], swapped[2] = swapped[2], swapped[1]
-    assert_error(upload(region_api, quota10, workbook([row_for()], headers=swapped)), 422, "wrong_column_order")
-    body = assert_error(upload(region_api, quota10, workbook([row_for() + ["x"]], headers=HEADERS + ["备注"])), 422,
-                        "extra_columns")
+    assert_error(
+        upload(region_api, quota10, workbook([row_for()], headers=swapped)), 422, "wrong_column_order"
+    )
+    body = assert_error(
+        upload(region_api, quota10, workbook([row_for() + ["x"]], headers=HEADERS + ["备注"])),
+        422,
+        "extra_columns",
+    )
     assert "备注" in body["detail"]
     assert Registration.objects.count() == 0
 
@@ -328,7 +422,9 @@ def test_id_stored_as_a_number_is_flagged(region_api, quota10):
     while body["trainee"]["id_number"].endswith("X"):
         body = payload()
     rows = [row_for(body, 1), row_for(seq=2)]
-    result = imported(region_api, quota10, workbook(rows, numbers=[(0, "身份证号", int(body["trainee"]["id_number"]))]))
+    result = imported(
+        region_api, quota10, workbook(rows, numbers=[(0, "身份证号", int(body["trainee"]["id_number"]))])
+    )
     assert errors_of(result) == [(3, "身份证号", "stored_as_number")]
     assert "文本" in result["errors"][0]["message"]
     assert result["created"] == 1
@@ -339,11 +435,15 @@ def test_formula_cells_and_merged_cells_do_not_break_the_import(region_api, quot
     rows = [row_for(a, 1), row_for(b, 2), row_for(c, 3), row_for(seq=4)]
     data = workbook(
         rows,
-        formulas=[(0, "姓名", '="张"&"三"', "张三"),              # a formula with its cached value
-                  (1, "身份证号", "=A1", ""),                     # a formula without a usable value
-                  (2, "从业人员（人）", "=10*12", 120)],
-        merges=[(5, COL["企业地址"], 5, COL["意向期次"], "某市某区某路1号"),  # over two cells of data row 4
-                (2, COL["企业资质"], 3, COL["企业资质"], "高新技术企业")],   # one value over data rows 1–2
+        formulas=[
+            (0, "姓名", '="张"&"三"', "张三"),  # a formula with its cached value
+            (1, "身份证号", "=A1", ""),  # a formula without a usable value
+            (2, "从业人员（人）", "=10*12", 120),
+        ],
+        merges=[
+            (5, COL["企业地址"], 5, COL["意向期次"], "某市某区某路1号"),  # over two cells of data row 4
+            (2, COL["企业资质"], 3, COL["企业资质"], "高新技术企业"),
+        ],  # one value over data rows 1–2
     )
     r = upload(region_api, quota10, data)
     assert r.status_code == 200, r.content
@@ -370,14 +470,19 @@ def test_a_date_typed_into_preferred_classes_is_a_row_error(region_api, quota10)
 
 # --- the error workbook --------------------------------------------------------------------------------------
 
+
 def test_error_workbook_lists_the_failed_rows_with_reasons(region_api, quota10):
-    rows = [row_for(seq=1), row_for(seq=2, id="110101198001011230"), row_for(seq=3, name="=1+1", voluntary="否")]
+    rows = [
+        row_for(seq=1),
+        row_for(seq=2, id="110101198001011230"),
+        row_for(seq=3, name="=1+1", voluntary="否"),
+    ]
     result = imported(region_api, quota10, workbook(rows))
     wb = open_xlsx(region_api.get(f"imports/{result['batch']}/errors.xlsx"))
     data = sheet_rows(wb[SHEET_NAME])
     header = next(r for r in data if r[0] == "序号")
     assert list(header) == HEADERS + ["原行号", "错误说明"]
-    body = data[data.index(header) + 1:]
+    body = data[data.index(header) + 1 :]
     assert [r[COL["身份证号"]] for r in body] == ["110101198001011230", rows[2][COL["身份证号"]]]
     assert [r[len(HEADERS)] for r in body] == [4, 5]
     assert "身份证号" in body[0][-1] and "校验码" in body[0][-1]
@@ -389,10 +494,13 @@ def test_error_workbook_lists_the_failed_rows_with_reasons(region_api, quota10):
 def test_error_workbook_is_scoped(region_api, api_as, quota10):
     result = imported(region_api, quota10, workbook([row_for(seq=1, id="1")]))
     assert api_as("centre").get(f"imports/{result['batch']}/errors.xlsx").status_code == 200
-    assert_error(api_as("region", region="330000").get(f"imports/{result['batch']}/errors.xlsx"), 404, "not_found")
+    assert_error(
+        api_as("region", region="330000").get(f"imports/{result['batch']}/errors.xlsx"), 404, "not_found"
+    )
 
 
 # --- exports -------------------------------------------------------------------------------------------------
+
 
 def test_export_masks_ids_and_neutralises_formulas(region_api, quota10):
     body = payload(trainee={"name": '=HYPERLINK("http://x.cn","点我")'})
@@ -416,7 +524,9 @@ def test_export_with_full_ids_is_centre_only_and_audited(region_api, centre_api,
     created(region_api, quota10, body)
     assert_error(region_api.get(f"programmes/{quota10.pk}/registrations-with-ids.xlsx"), 403, "forbidden")
     assert not AuditEntry.objects.filter(action="registration.export_ids").exists()
-    data = sheet_rows(open_xlsx(centre_api.get(f"programmes/{quota10.pk}/registrations-with-ids.xlsx")).active)
+    data = sheet_rows(
+        open_xlsx(centre_api.get(f"programmes/{quota10.pk}/registrations-with-ids.xlsx")).active
+    )
     assert any(row[COL["身份证号"]] == body["trainee"]["id_number"] for row in data)
     entry = AuditEntry.objects.get(action="registration.export_ids")
     assert entry.actor == centre_api.user and entry.object_id == str(quota10.pk)
@@ -430,12 +540,21 @@ def test_people_and_enterprises_known_from_an_earlier_year_are_updated_not_dupli
     from lingjun.registrations.models import Enterprise, Trainee
 
     bodies = [payload("110000") for _ in range(3)]
-    earlier = Programme.objects.create(year=2029, title="2029", target_trainees=10, planned_classes=1,
-                                       registration_deadline=datetime.date(2029, 8, 31), status="open")
+    earlier = Programme.objects.create(
+        year=2029,
+        title="2029",
+        target_trainees=10,
+        planned_classes=1,
+        registration_deadline=datetime.date(2029, 8, 31),
+        status="open",
+    )
     from lingjun.programmes.models import Quota
 
     Quota.objects.create(programme=earlier, region_id="110000", amount=10)
-    assert imported(region_api, earlier, workbook([row_for(b, i) for i, b in enumerate(bodies, 1)]))["created"] == 3
+    assert (
+        imported(region_api, earlier, workbook([row_for(b, i) for i, b in enumerate(bodies, 1)]))["created"]
+        == 3
+    )
     Registration.objects.filter(programme=earlier).update(status="completed")
     renamed = [row_for(b, i, name=f"新名字{i}", address="新地址") for i, b in enumerate(bodies, 1)]
     result = imported(region_api, quota10, workbook(renamed))
@@ -446,14 +565,21 @@ def test_people_and_enterprises_known_from_an_earlier_year_are_updated_not_dupli
 
 # --- R8 in the import path: the same rule as the form ----------------------------------------------------------
 
+
 @pytest.fixture
 def trained_in_2029(region_api, quota10):
     """An enterprise that completed the 2029 programme; returns its credit code."""
     from lingjun.programmes.models import Programme
     from lingjun.programmes.services import _ensure_quota_rows
 
-    earlier = Programme.objects.create(year=2029, title="2029年", target_trainees=800, planned_classes=10,
-                                       registration_deadline=datetime.date(2030, 8, 31), status="open")
+    earlier = Programme.objects.create(
+        year=2029,
+        title="2029年",
+        target_trainees=800,
+        planned_classes=10,
+        registration_deadline=datetime.date(2030, 8, 31),
+        status="open",
+    )
     _ensure_quota_rows(earlier)
     set_quota(earlier, "110000", 5)
     body = payload()
@@ -461,10 +587,14 @@ def trained_in_2029(region_api, quota10):
     return body["enterprise"]["credit_code"]
 
 
-def test_r8_warn_policy_imports_the_row_with_the_same_warning_as_the_form(region_api, quota10, trained_in_2029):
+def test_r8_warn_policy_imports_the_row_with_the_same_warning_as_the_form(
+    region_api, quota10, trained_in_2029
+):
     quota10.earlier_training_policy = "warn"
     quota10.save()
-    result = imported(region_api, quota10, workbook([row_for(payload(enterprise={"credit_code": trained_in_2029}))]))
+    result = imported(
+        region_api, quota10, workbook([row_for(payload(enterprise={"credit_code": trained_in_2029}))])
+    )
     assert result["errors"] == [] and result["created"] == 1
     reg = Registration.objects.get(programme=quota10, enterprise__credit_code=trained_in_2029)
     assert {"code": "previously_trained", "message": "该企业已参加过2029年的培训。"} in reg.warnings
@@ -474,9 +604,13 @@ def test_r8_refuse_policy_refuses_the_row_naming_the_year(region_api, quota10, t
     quota10.earlier_training_policy = "refuse"
     quota10.save()
     other = payload()
-    result = imported(region_api, quota10, workbook([row_for(payload(enterprise={"credit_code": trained_in_2029})),
-                                                      row_for(other, seq=2)]))
+    result = imported(
+        region_api,
+        quota10,
+        workbook([row_for(payload(enterprise={"credit_code": trained_in_2029})), row_for(other, seq=2)]),
+    )
     assert errors_of(result) == [(3, "统一社会信用代码", "previously_trained")]
     assert "2029年" in result["errors"][0]["message"]
-    assert list(Registration.objects.filter(programme=quota10).values_list("enterprise__credit_code", flat=True)) == [
-        other["enterprise"]["credit_code"]]
+    assert list(
+        Registration.objects.filter(programme=quota10).values_list("enterprise__credit_code", flat=True)
+    ) == [other["enterprise"]["credit_code"]]

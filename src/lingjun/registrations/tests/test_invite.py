@@ -40,7 +40,7 @@ def accept(anon, token, last6, password=PASSWORD):
 
 def wrong_last6(full_id):
     right = full_id[-6:]
-    return ("000000" if right != "000000" else "111111")
+    return "000000" if right != "000000" else "111111"
 
 
 def test_invite_answers_a_link_to_forward(region_api, registration):
@@ -53,7 +53,9 @@ def test_invite_answers_a_link_to_forward(region_api, registration):
     assert AuditEntry.objects.filter(action="registration.invite", object_id=str(registration["id"])).exists()
 
 
-def test_right_last6_confirms_and_gives_a_trainee_token(anon, invite, registration, api_as, region_api, quota10):
+def test_right_last6_confirms_and_gives_a_trainee_token(
+    anon, invite, registration, api_as, region_api, quota10
+):
     r = accept(anon, invite, registration["full_id"][-6:])
     assert r.status_code == 200, r.content
     body = r.json()
@@ -66,7 +68,9 @@ def test_right_last6_confirms_and_gives_a_trainee_token(anon, invite, registrati
 
     trainee = ApiClient(body["token"])
     own = trainee.get(f"registrations/{registration['id']}")
-    assert own.status_code == 200 and own.json()["id"] == registration["id"] and own.json()["confirmed"] is True
+    assert (
+        own.status_code == 200 and own.json()["id"] == registration["id"] and own.json()["confirmed"] is True
+    )
     assert registration["full_id"] not in own.content.decode()
     other = created(region_api, quota10)["id"]
     assert_error(trainee.get(f"registrations/{other}"), 404, "not_found")
@@ -78,8 +82,12 @@ def test_right_last6_confirms_and_gives_a_trainee_token(anon, invite, registrati
 
 
 def test_wrong_last6_is_refused(anon, invite, registration):
-    body = assert_error(accept(anon, invite, wrong_last6(registration["full_id"])), 422, "id_number_mismatch",
-                        {"id_number_last6": "id_number_mismatch"})
+    body = assert_error(
+        accept(anon, invite, wrong_last6(registration["full_id"])),
+        422,
+        "id_number_mismatch",
+        {"id_number_last6": "id_number_mismatch"},
+    )
     assert "后六位" in body["detail"]
     assert Registration.objects.get(pk=registration["id"]).confirmed_at is None
     assert Invitation.objects.get(registration_id=registration["id"]).failed_attempts == 1
@@ -102,7 +110,8 @@ def test_a_used_link_cannot_be_used_again(anon, invite, registration):
 
 def test_an_expired_link_is_refused(anon, invite, registration):
     Invitation.objects.filter(registration_id=registration["id"]).update(
-        expires_at=timezone.now() - datetime.timedelta(minutes=1))
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     body = assert_error(accept(anon, invite, registration["full_id"][-6:]), 409, "invite_expired")
     assert "过期" in body["detail"]
     assert Registration.objects.get(pk=registration["id"]).confirmed_at is None
@@ -139,5 +148,6 @@ def test_invites_are_for_region_and_centre_only(api_as, registration):
     assert api_as("centre").post(f"registrations/{registration['id']}/invite").status_code == 200
     for role in ("bureau", "institution", "assessor"):
         assert_error(api_as(role).post(f"registrations/{registration['id']}/invite"), 403, "forbidden")
-    assert_error(api_as("region", region="330000").post(f"registrations/{registration['id']}/invite"), 404,
-                 "not_found")
+    assert_error(
+        api_as("region", region="330000").post(f"registrations/{registration['id']}/invite"), 404, "not_found"
+    )

@@ -42,13 +42,29 @@ def _form(seed: int, home: str = "110000", action: str = "submit", **overrides) 
     p = _payload(seed, home)
     t, e = p["trainee"], p["enterprise"]
     data = {
-        "name": t["name"], "id_number": t["id_number"], "ethnicity": "汉族", "political_status": "中共党员",
-        "education": "硕士研究生", "position": "董事长", "is_principal": "1", "principal_justification": "",
-        "mobile": t["mobile"], "email": t["email"], "enterprise_name": e["name"], "credit_code": e["credit_code"],
-        "industry_division": "39", "employees": "120", "revenue": "8000", "total_assets": "6000",
-        "qualifications": ["little_giant", "high_tech"], "address": "北京市海淀区示例路1号",
-        "preferred_classes": ["3", "5"], "declared_voluntary": "on", "declared_no_bad_record": "on",
-        "declared_fit": "on", "action": action,
+        "name": t["name"],
+        "id_number": t["id_number"],
+        "ethnicity": "汉族",
+        "political_status": "中共党员",
+        "education": "硕士研究生",
+        "position": "董事长",
+        "is_principal": "1",
+        "principal_justification": "",
+        "mobile": t["mobile"],
+        "email": t["email"],
+        "enterprise_name": e["name"],
+        "credit_code": e["credit_code"],
+        "industry_division": "39",
+        "employees": "120",
+        "revenue": "8000",
+        "total_assets": "6000",
+        "qualifications": ["little_giant", "high_tech"],
+        "address": "北京市海淀区示例路1号",
+        "preferred_classes": ["3", "5"],
+        "declared_voluntary": "on",
+        "declared_no_bad_record": "on",
+        "declared_fit": "on",
+        "action": action,
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -56,14 +72,16 @@ def _form(seed: int, home: str = "110000", action: str = "submit", **overrides) 
 
 def _register(user, programme, seed: int, submit: bool = True, region: str | None = None) -> Registration:
     body = _payload(seed, region or user.region_id or "110000")
-    return services.create_registration(user, programme.pk, body, submit=submit, region_code=region, source="api")
+    return services.create_registration(
+        user, programme.pk, body, submit=submit, region_code=region, source="api"
+    )
 
 
 def _field_errors(html: str, name: str) -> list[str]:
     """The red messages under one form field (from its wrapper up to the next field's)."""
     m = re.search(rf'<(div|fieldset) class="field[^"]*\bfield-{name}\b[^"]*"', html)
     assert m, f"no field {name}"
-    rest = html[m.end():]
+    rest = html[m.end() :]
     nxt = re.search(r'<(div|fieldset) class="field[ "]|</fieldset>\s*<fieldset class="group', rest)
     block = rest[: nxt.start()] if nxt else rest
     errors = re.search(r'<ul class="errorlist"[^>]*>(.*?)</ul>', block, re.S)
@@ -78,7 +96,11 @@ def _value(html: str, name: str) -> str | None:
 
 
 def _top_errors(html: str) -> str:
-    m = re.search(r'<div class="form-errors" role="alert">(.*?)</div>\s*(<div class="form-errors"|<fieldset|<p|<div)', html, re.S)
+    m = re.search(
+        r'<div class="form-errors" role="alert">(.*?)</div>\s*(<div class="form-errors"|<fieldset|<p|<div)',
+        html,
+        re.S,
+    )
     assert m, "no summary above the form"
     return re.sub(r"<[^>]+>", " ", m.group(1))
 
@@ -88,6 +110,7 @@ def _text(html: str) -> str:
 
 
 # --- the form ------------------------------------------------------------------------------------------
+
 
 def test_region_officer_registers_a_trainee_and_sees_the_masked_record(page_client, open_programme):
     c = page_client("region", region="110000")
@@ -104,7 +127,12 @@ def test_region_officer_registers_a_trainee_and_sees_the_masked_record(page_clie
     assert r.status_code == 302, _text(r.content.decode())[:800]
     reg = Registration.objects.get()
     assert r.url == f"/registrations/{reg.pk}/"
-    assert (reg.status, reg.region_id, reg.source, reg.preferred_classes) == ("submitted", "110000", "form", [3, 5])
+    assert (reg.status, reg.region_id, reg.source, reg.preferred_classes) == (
+        "submitted",
+        "110000",
+        "form",
+        [3, 5],
+    )
     assert sorted(q.code for q in reg.enterprise.qualifications.all()) == ["high_tech", "little_giant"]
     assert Quota.objects.get(programme=open_programme, region_id="110000").used == 1
 
@@ -130,8 +158,15 @@ def test_saving_a_draft_needs_no_declarations_and_takes_no_seat(page_client, ope
 
 def test_refused_form_keeps_everything_typed_and_puts_each_error_under_its_field(page_client, open_programme):
     c = page_client("region", region="110000")
-    data = _form(3, id_number="110101198013321234", email="not-an-email", credit_code="91110000MA01ABCD2Y",
-                 is_principal="0", principal_justification="", declared_fit=None)
+    data = _form(
+        3,
+        id_number="110101198013321234",
+        email="not-an-email",
+        credit_code="91110000MA01ABCD2Y",
+        is_principal="0",
+        principal_justification="",
+        declared_fit=None,
+    )
     r = c.post(f"/programmes/{open_programme.pk}/registrations/new/", data)
     assert r.status_code == 200
     html = r.content.decode()
@@ -144,7 +179,16 @@ def test_refused_form_keeps_everything_typed_and_puts_each_error_under_its_field
     assert "身体健康能坚持参训" in _field_errors(html, "declared_fit")[0]
     assert _field_errors(html, "name") == []
     # Everything typed is still there.
-    for name in ("name", "id_number", "email", "credit_code", "enterprise_name", "mobile", "employees", "address"):
+    for name in (
+        "name",
+        "id_number",
+        "email",
+        "credit_code",
+        "enterprise_name",
+        "mobile",
+        "employees",
+        "address",
+    ):
         assert _value(html, name) == data[name], name
     assert re.search(r'value="0"[^>]*checked|checked[^>]*value="0"', html)  # 否 stays chosen
     assert re.search(r'name="qualifications" value="little_giant"[^>]*checked', html)
@@ -183,7 +227,9 @@ def test_centre_registers_for_a_region_it_picks(page_client, open_programme):
     assert Registration.objects.get().region_id == "330000"
 
 
-def test_edit_of_a_returned_registration_shows_the_comment_keeps_the_id_and_resubmits(page_client, open_programme):
+def test_edit_of_a_returned_registration_shows_the_comment_keeps_the_id_and_resubmits(
+    page_client, open_programme
+):
     region = page_client("region", region="110000")
     centre = page_client("centre")
     reg = _register(region.user, open_programme, 9)
@@ -198,10 +244,17 @@ def test_edit_of_a_returned_registration_shows_the_comment_keeps_the_id_and_resu
     assert _value(html, "id_number") is None  # never the full number in the page
     assert reg.trainee.id_number_masked in html
     assert "由身份证号自动识别" in html
-    assert _value(html, "name") == reg.trainee.name and _value(html, "credit_code") == reg.enterprise.credit_code
+    assert (
+        _value(html, "name") == reg.trainee.name and _value(html, "credit_code") == reg.enterprise.credit_code
+    )
 
-    data = _form(9, id_number="", address="北京市海淀区示例路1号院2号楼301", name=reg.trainee.name,
-                 credit_code=reg.enterprise.credit_code)
+    data = _form(
+        9,
+        id_number="",
+        address="北京市海淀区示例路1号院2号楼301",
+        name=reg.trainee.name,
+        credit_code=reg.enterprise.credit_code,
+    )
     r = region.post(f"/registrations/{reg.pk}/edit/", data)
     assert r.status_code == 302, _text(r.content.decode())[:600]
     reg.refresh_from_db()
@@ -218,6 +271,7 @@ def test_submitted_registration_cannot_be_edited(page_client, open_programme):
 
 
 # --- scope ---------------------------------------------------------------------------------------------
+
 
 def test_region_cannot_see_another_regions_registration(page_client, open_programme):
     zhejiang = page_client("region", region="330000")
@@ -249,13 +303,17 @@ def test_institution_and_anonymous_cannot_open_the_pages(page_client, open_progr
 
 # --- list and review -----------------------------------------------------------------------------------
 
+
 def test_list_filters_and_shows_masked_ids(page_client, open_programme):
     bj = page_client("region", region="110000")
     zj = page_client("region", region="330000")
     a = _register(bj.user, open_programme, 13)
     b = _register(zj.user, open_programme, 14)
-    services.accept_invitation(services.create_invitation(bj.user, a.pk)[1], PASSWORD, services.identity.decrypt_id(
-        a.trainee.id_number_encrypted)[-6:])
+    services.accept_invitation(
+        services.create_invitation(bj.user, a.pk)[1],
+        PASSWORD,
+        services.identity.decrypt_id(a.trainee.id_number_encrypted)[-6:],
+    )
     c = page_client("centre")
     url = f"/programmes/{open_programme.pk}/registrations/"
     html = c.get(url).content.decode()
@@ -298,8 +356,10 @@ def test_centre_bulk_approves_confirmed_and_is_told_about_the_rest(page_client, 
     html = c.get(f"/programmes/{open_programme.pk}/registrations/?status=submitted").content.decode()
     assert html.count('name="ids"') == 2  # only confirmed ones can be ticked
     back = f"/programmes/{open_programme.pk}/registrations/?status=submitted"
-    r = c.post(f"/programmes/{open_programme.pk}/registrations/approve/",
-               {"ids": [str(r.pk) for r in regs], "next": back})
+    r = c.post(
+        f"/programmes/{open_programme.pk}/registrations/approve/",
+        {"ids": [str(r.pk) for r in regs], "next": back},
+    )
     assert r.status_code == 302 and r.url == back
     statuses = dict(Registration.objects.values_list("pk", "status"))
     assert [statuses[r.pk] for r in regs] == ["approved", "approved", "submitted"]
@@ -315,8 +375,12 @@ def test_bulk_approve_is_for_the_centre_only(page_client, open_programme):
     Registration.objects.filter(pk=reg.pk).update(confirmed_at=timezone.now())
     r = region.post(f"/programmes/{open_programme.pk}/registrations/approve/", {"ids": [reg.pk]})
     assert r.status_code == 403
-    assert page_client("bureau").post(f"/programmes/{open_programme.pk}/registrations/approve/",
-                                      {"ids": [reg.pk]}).status_code == 403
+    assert (
+        page_client("bureau")
+        .post(f"/programmes/{open_programme.pk}/registrations/approve/", {"ids": [reg.pk]})
+        .status_code
+        == 403
+    )
     reg.refresh_from_db()
     assert reg.status == "submitted"
 
@@ -382,7 +446,11 @@ def test_exports_masked_for_everyone_and_unmasked_only_for_the_centre_by_post(pa
 
     r = region.get(f"/programmes/{open_programme.pk}/registrations.xlsx")
     assert r.status_code == 200 and r["Content-Type"] == XLSX
-    cells = [c for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row]
+    cells = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
     assert reg.trainee.id_number_masked in cells and full not in cells
     assert region.post(f"/programmes/{open_programme.pk}/registrations-with-ids.xlsx").status_code == 403
 
@@ -392,12 +460,17 @@ def test_exports_masked_for_everyone_and_unmasked_only_for_the_centre_by_post(pa
     assert c.get(f"/programmes/{open_programme.pk}/registrations-with-ids.xlsx").status_code == 405
     r = c.post(f"/programmes/{open_programme.pk}/registrations-with-ids.xlsx")
     assert r.status_code == 200
-    cells = [c for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for c in row]
+    cells = [
+        c
+        for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
     assert full in cells
     assert AuditEntry.objects.filter(action="registration.export_ids").count() == 1
 
 
 # --- invitation ----------------------------------------------------------------------------------------
+
 
 def test_generating_an_invitation_shows_the_link_once(page_client, open_programme):
     c = page_client("region", region="110000")
@@ -429,19 +502,29 @@ def test_invitation_page_accept_flow_logs_the_trainee_in(page_client, open_progr
     assert "<script>" not in html  # CSP: scripts only from files
 
     # Not ticked, passwords differ: the form says so, nothing is confirmed.
-    html = phone.post(f"/invite/{token}/", {"id_number_last6": full[-6:], "password": PASSWORD,
-                                            "password2": PASSWORD + "x"}).content.decode()
+    html = phone.post(
+        f"/invite/{token}/", {"id_number_last6": full[-6:], "password": PASSWORD, "password2": PASSWORD + "x"}
+    ).content.decode()
     assert "两次输入的密码不一致" in html and "参训须出于本人自愿" in html
     # Wrong digits: counted by the service, shown under the field.
-    html = phone.post(f"/invite/{token}/", {"id_number_last6": "000000", "password": PASSWORD,
-                                            "password2": PASSWORD, "voluntary": "on"}).content.decode()
+    html = phone.post(
+        f"/invite/{token}/",
+        {"id_number_last6": "000000", "password": PASSWORD, "password2": PASSWORD, "voluntary": "on"},
+    ).content.decode()
     assert "身份证号后六位不正确" in html
     assert Invitation.objects.get().failed_attempts == 1
     reg.refresh_from_db()
     assert reg.confirmed_at is None
 
-    r = phone.post(f"/invite/{token}/", {"id_number_last6": full[-6:].lower(), "password": PASSWORD,
-                                         "password2": PASSWORD, "voluntary": "on"})
+    r = phone.post(
+        f"/invite/{token}/",
+        {
+            "id_number_last6": full[-6:].lower(),
+            "password": PASSWORD,
+            "password2": PASSWORD,
+            "voluntary": "on",
+        },
+    )
     assert r.status_code == 302 and r.url == "/"
     reg.refresh_from_db()
     assert reg.confirmed_at is not None and reg.trainee.user.role == "trainee"
@@ -464,23 +547,50 @@ def test_weak_password_is_refused_on_the_invitation(page_client, open_programme)
     reg = _register(officer.user, open_programme, 32)
     _, token = services.create_invitation(officer.user, reg.pk)
     last6 = services.identity.decrypt_id(reg.trainee.id_number_encrypted)[-6:]
-    html = Client().post(f"/invite/{token}/", {"id_number_last6": last6, "password": "123", "password2": "123",
-                                               "voluntary": "on"}).content.decode()
+    html = (
+        Client()
+        .post(
+            f"/invite/{token}/",
+            {"id_number_last6": last6, "password": "123", "password2": "123", "voluntary": "on"},
+        )
+        .content.decode()
+    )
     assert "密码强度不足" in html
     assert Registration.objects.get().confirmed_at is None
 
 
 # --- import --------------------------------------------------------------------------------------------
 
+
 def _row(seed: int, region: str = "110000", **over) -> list:
     p = _payload(seed, region)
     t, e = p["trainee"], p["enterprise"]
-    values = {"序号": "1", "姓名": t["name"], "性别": "", "民族": "汉族", "身份证号": t["id_number"], "政治面貌": "群众",
-              "学历": "本科", "职务": "总经理", "是否企业主要负责人（一把手）": "是", "非一把手参训说明": "",
-              "手机": t["mobile"], "电子邮箱": t["email"], "企业名称": e["name"], "统一社会信用代码": e["credit_code"],
-              "所属行业代码（GB/T 4754）": "39", "从业人员（人）": 100, "营业收入（万元）": 5000, "资产总额（万元）": 4000,
-              "企业资质": "高新技术企业", "企业地址": "北京市朝阳区示例路2号", "意向期次": "2、4",
-              "本人自愿参训": "是", "无违法犯罪及不良从业记录": "是", "身体健康能坚持参训": "是"}
+    values = {
+        "序号": "1",
+        "姓名": t["name"],
+        "性别": "",
+        "民族": "汉族",
+        "身份证号": t["id_number"],
+        "政治面貌": "群众",
+        "学历": "本科",
+        "职务": "总经理",
+        "是否企业主要负责人（一把手）": "是",
+        "非一把手参训说明": "",
+        "手机": t["mobile"],
+        "电子邮箱": t["email"],
+        "企业名称": e["name"],
+        "统一社会信用代码": e["credit_code"],
+        "所属行业代码（GB/T 4754）": "39",
+        "从业人员（人）": 100,
+        "营业收入（万元）": 5000,
+        "资产总额（万元）": 4000,
+        "企业资质": "高新技术企业",
+        "企业地址": "北京市朝阳区示例路2号",
+        "意向期次": "2、4",
+        "本人自愿参训": "是",
+        "无违法犯罪及不良从业记录": "是",
+        "身体健康能坚持参训": "是",
+    }
     values.update(over)
     return [values[h] for h in HEADERS]
 
@@ -520,7 +630,11 @@ def test_import_page_shows_errors_per_row_and_column(page_client, open_programme
     assert f"/imports/{batch.pk}/errors.xlsx" in html and "下载标注错误的工作簿" in html
     r = c.get(f"/imports/{batch.pk}/errors.xlsx")
     assert r.status_code == 200 and r["Content-Type"] == XLSX
-    cells = [v for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True) for v in row]
+    cells = [
+        v
+        for row in openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+        for v in row
+    ]
     assert bad_id in cells
 
     r = c.post(url, {"mode": "all_or_nothing", "file": _workbook([_row(44, 手机="123")])})
@@ -530,8 +644,10 @@ def test_import_page_shows_errors_per_row_and_column(page_client, open_programme
 def test_import_page_stores_valid_rows_and_a_second_upload_creates_nothing(page_client, open_programme):
     c = page_client("region", region="110000")
     url = f"/programmes/{open_programme.pk}/registrations/import/"
-    r = c.post(url, {"mode": "partial", "file": _workbook([_row(40), _row(41, 身份证号="110101198013321234"),
-                                                            _row(42)])})
+    r = c.post(
+        url,
+        {"mode": "partial", "file": _workbook([_row(40), _row(41, 身份证号="110101198013321234"), _row(42)])},
+    )
     text = _text(r.content.decode())
     assert "新增报名 2" in text and "错误 1" in text, text[:1500]
     assert Registration.objects.filter(status="submitted", source="import").count() == 2
@@ -543,7 +659,9 @@ def test_import_page_stores_valid_rows_and_a_second_upload_creates_nothing(page_
     assert "新增报名 1" in _text(r.content.decode())
 
 
-def test_import_refuses_a_file_that_is_not_a_workbook_and_needs_a_region_from_the_centre(page_client, open_programme):
+def test_import_refuses_a_file_that_is_not_a_workbook_and_needs_a_region_from_the_centre(
+    page_client, open_programme
+):
     c = page_client("region", region="110000")
     url = f"/programmes/{open_programme.pk}/registrations/import/"
     junk = io.BytesIO(b"name,id\n")
@@ -563,13 +681,16 @@ def test_import_refuses_a_file_that_is_not_a_workbook_and_needs_a_region_from_th
 
 def test_error_workbook_of_another_region_is_not_found(page_client, open_programme):
     zj = page_client("region", region="330000")
-    zj.post(f"/programmes/{open_programme.pk}/registrations/import/",
-            {"mode": "partial", "file": _workbook([_row(46, "330000", 手机="1")])})
+    zj.post(
+        f"/programmes/{open_programme.pk}/registrations/import/",
+        {"mode": "partial", "file": _workbook([_row(46, "330000", 手机="1")])},
+    )
     batch = ImportBatch.objects.get()
     assert page_client("region", region="110000").get(f"/imports/{batch.pk}/errors.xlsx").status_code == 404
 
 
 # --- figures and home pages ----------------------------------------------------------------------------
+
 
 def test_programme_page_shows_live_figures_and_warns_on_manufacturing_share(page_client, open_programme):
     Programme.objects.filter(pk=open_programme.pk).update(min_manufacturing_share="0.600")
@@ -586,7 +707,10 @@ def test_programme_page_shows_live_figures_and_warns_on_manufacturing_share(page
     assert "北京市 10 2 8 2 0" in text  # 名额 已报名 剩余 待审核 已通过
     assert "全国已报名 / 目标 2 / 800 人" in text
     # Nothing is blocked by it: a third registration still goes through.
-    assert services.create_registration(region.user, open_programme.pk, _payload(52), source="api").status == "submitted"
+    assert (
+        services.create_registration(region.user, open_programme.pk, _payload(52), source="api").status
+        == "submitted"
+    )
 
 
 def test_centre_home_shows_the_review_queue(page_client, open_programme):
@@ -615,7 +739,9 @@ def test_region_home_lists_returned_registrations_and_quota(page_client, open_pr
 def test_menu_entries_lead_to_the_current_programmes_registrations(page_client, open_programme):
     centre = page_client("centre")
     r = centre.get("/registrations/")
-    assert r.status_code == 302 and r.url == f"/programmes/{open_programme.pk}/registrations/?status=submitted"
+    assert (
+        r.status_code == 302 and r.url == f"/programmes/{open_programme.pk}/registrations/?status=submitted"
+    )
     html = centre.get(r.url).content.decode()
     assert re.search(r'<a href="/registrations/" class="active"[^>]*>报名审核</a>', html)
     bureau = page_client("bureau")

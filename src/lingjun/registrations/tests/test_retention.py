@@ -24,8 +24,14 @@ TODAY = datetime.date(2025, 3, 1)
 
 
 def _programme(year, status="open"):
-    p = Programme.objects.create(year=year, title=f"{year}年培训", target_trainees=800, planned_classes=10,
-                                 registration_deadline=datetime.date(2999, 8, 31), status="open")
+    p = Programme.objects.create(
+        year=year,
+        title=f"{year}年培训",
+        target_trainees=800,
+        planned_classes=10,
+        registration_deadline=datetime.date(2999, 8, 31),
+        status="open",
+    )
     _ensure_quota_rows(p)
     p.quotas.update(amount=50)
     return p, status
@@ -33,18 +39,36 @@ def _programme(year, status="open"):
 
 def _trained(make_user, institution, programme, rng, payload=None):
     officer = make_user("region", region="330000")
-    reg = reg_services.create_registration(officer, programme.pk, payload or fakes.registration_payload(rng, "330000"))
+    reg = reg_services.create_registration(
+        officer, programme.pk, payload or fakes.registration_payload(rng, "330000")
+    )
     user = make_user("trainee")
     Trainee.objects.filter(pk=reg.trainee_id).update(user=user)
     klass = TrainingClass.objects.filter(programme=programme).first() or TrainingClass.objects.create(
-        programme=programme, number=1, track="specialized", institution=institution, city="杭州",
-        start_date=datetime.date(programme.year, 9, 1), end_date=datetime.date(programme.year, 9, 4), capacity=50)
-    session = TimetableSession.objects.filter(training_class=klass).first() or TimetableSession.objects.create(
-        training_class=klass, date=klass.start_date, start=datetime.time(9), end=datetime.time(11), title="课程",
-        topic_id="digital", format="lecture")
+        programme=programme,
+        number=1,
+        track="specialized",
+        institution=institution,
+        city="杭州",
+        start_date=datetime.date(programme.year, 9, 1),
+        end_date=datetime.date(programme.year, 9, 4),
+        capacity=50,
+    )
+    session = TimetableSession.objects.filter(
+        training_class=klass
+    ).first() or TimetableSession.objects.create(
+        training_class=klass,
+        date=klass.start_date,
+        start=datetime.time(9),
+        end=datetime.time(11),
+        title="课程",
+        topic_id="digital",
+        format="lecture",
+    )
     Registration.objects.filter(pk=reg.pk).update(status="completed", training_class=klass)
-    AttendanceRecord.objects.create(registration=reg, session=session, status="present", device_id="phone-1",
-                                    client_ip="10.1.2.3")
+    AttendanceRecord.objects.create(
+        registration=reg, session=session, status="present", device_id="phone-1", client_ip="10.1.2.3"
+    )
     leave = LeaveRequest.objects.create(registration=reg, reason="母亲住院需陪护")
     leave.sessions.add(session)
     reg.refresh_from_db()
@@ -65,11 +89,15 @@ def test_old_archived_programmes_lose_personal_data_and_keep_names_and_figures(m
     _trained(make_user, institution, new, rng, again_payload)
     Programme.objects.filter(pk=old.pk).update(status="archived")
     Programme.objects.filter(pk=new.pk).update(status="archived")
-    before_counts = {p: Registration.objects.filter(programme=p, status="completed").count() for p in (old, new)}
+    before_counts = {
+        p: Registration.objects.filter(programme=p, status="completed").count() for p in (old, new)
+    }
     name, mobile = gone.trainee.name, gone.trainee.mobile
 
     preview = purge_personal_data(today=TODAY, years=10, dry_run=True)
-    assert preview["trainees"] == 1 and Trainee.objects.get(pk=gone.trainee_id).mobile == mobile  # nothing changed
+    assert (
+        preview["trainees"] == 1 and Trainee.objects.get(pk=gone.trainee_id).mobile == mobile
+    )  # nothing changed
     counts = purge_personal_data(today=TODAY, years=10)
     assert counts["trainees"] == 1 and counts["accounts"] == 1 and counts["check_ins"] == 1
 
@@ -85,7 +113,9 @@ def test_old_archived_programmes_lose_personal_data_and_keep_names_and_figures(m
     assert record.status == "present" and record.device_id == "" and record.client_ip is None
     assert LeaveRequest.objects.get(registration=gone).reason == "已清除"
     # every figure is still there
-    assert {p: Registration.objects.filter(programme=p, status="completed").count() for p in (old, new)} == before_counts
+    assert {
+        p: Registration.objects.filter(programme=p, status="completed").count() for p in (old, new)
+    } == before_counts
     # the recent and the re-trained keep everything
     for reg in (kept, retrained):
         assert Trainee.objects.get(pk=reg.trainee_id).mobile not in ("", None)
@@ -94,8 +124,11 @@ def test_old_archived_programmes_lose_personal_data_and_keep_names_and_figures(m
     entry = AuditEntry.objects.get(action="retention.purge")
     assert entry.after["trainees"] == 1 and entry.after["retention_years"] == 10
     # the audit trail of the purged registration keeps who did what, without the personal fields
-    assert not AuditEntry.objects.filter(object_type="registration", object_id=str(gone.pk)).exclude(
-        before=None, after=None).exists()
+    assert (
+        not AuditEntry.objects.filter(object_type="registration", object_id=str(gone.pk))
+        .exclude(before=None, after=None)
+        .exists()
+    )
     assert AuditEntry.objects.filter(object_type="registration", object_id=str(gone.pk)).exists()
     # idempotent
     assert purge_personal_data(today=TODAY, years=10)["trainees"] == 0

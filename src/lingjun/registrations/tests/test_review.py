@@ -28,6 +28,7 @@ def post(client, rid, action, data=None):
 
 # --- approve (R6) -------------------------------------------------------------------------------------------
 
+
 def test_approval_needs_the_trainees_own_confirmation(centre_api, submitted):
     body = assert_error(post(centre_api, submitted, "approve"), 409, "not_confirmed")
     assert "本人" in body["detail"]
@@ -57,13 +58,18 @@ def test_only_the_centre_reviews(api_as, submitted, role):
 
 # --- reject ---------------------------------------------------------------------------------------------------
 
+
 def test_rejection_needs_a_reason(centre_api, submitted):
     for data in ({}, {"reason": ""}, {"reason": "   "}):
-        assert_error(post(centre_api, submitted, "reject", data), 422, "reason_required", {"reason": "reason_required"})
+        assert_error(
+            post(centre_api, submitted, "reject", data), 422, "reason_required", {"reason": "reason_required"}
+        )
     assert state(submitted) == "submitted"
 
 
-def test_rejection_stores_the_reason_frees_the_seat_and_is_audited(centre_api, region_api, submitted, quota10):
+def test_rejection_stores_the_reason_frees_the_seat_and_is_audited(
+    centre_api, region_api, submitted, quota10
+):
     r = post(centre_api, submitted, "reject", {"reason": "企业不属于中小企业"})
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert r.json()["review_note"] == "企业不属于中小企业"
@@ -76,10 +82,15 @@ def test_rejection_stores_the_reason_frees_the_seat_and_is_audited(centre_api, r
 
 # --- return for correction -------------------------------------------------------------------------------------
 
+
 def test_return_needs_a_comment(centre_api, submitted):
     for data in ({}, {"comment": " "}):
-        assert_error(post(centre_api, submitted, "return", data), 422, "comment_required",
-                     {"comment": "comment_required"})
+        assert_error(
+            post(centre_api, submitted, "return", data),
+            422,
+            "comment_required",
+            {"comment": "comment_required"},
+        )
     assert state(submitted) == "submitted"
 
 
@@ -100,7 +111,9 @@ def test_returned_registration_is_corrected_and_resubmitted_keeping_its_seat(cen
     update = AuditEntry.objects.get(action="registration.update", object_id=str(rid))
     # The audit names exactly what changed: the corrected name, position and head-count, nothing else.
     assert set(update.before) == set(update.after) == {"enterprise", "position", "employees"}
-    assert update.before["enterprise"] == old_name and update.after["enterprise"] == "更正后的企业名称有限公司"
+    assert (
+        update.before["enterprise"] == old_name and update.after["enterprise"] == "更正后的企业名称有限公司"
+    )
     assert update.after["position"] == "董事长兼总经理" and update.after["employees"] == 150
 
     r = post(region_api, rid, "submit")
@@ -108,21 +121,29 @@ def test_returned_registration_is_corrected_and_resubmitted_keeping_its_seat(cen
     assert quota_used(quota10, "110000") == 1 == seat_holders(quota10, "110000")
 
 
-def test_a_returned_registration_keeps_its_seat_even_when_the_quota_is_full(centre_api, region_api, programme):
+def test_a_returned_registration_keeps_its_seat_even_when_the_quota_is_full(
+    centre_api, region_api, programme
+):
     from .conftest import set_quota
 
     set_quota(programme, "110000", 1)
     rid = created(region_api, programme)["id"]
     post(centre_api, rid, "return", {"comment": "请补充企业地址"})
-    assert_error(region_api.post(f"programmes/{programme.pk}/registrations", payload()), 409, "quota_exceeded")
+    assert_error(
+        region_api.post(f"programmes/{programme.pk}/registrations", payload()), 409, "quota_exceeded"
+    )
     assert post(region_api, rid, "submit").status_code == 200
 
 
 def test_edit_is_validated_like_creation(region_api, centre_api, submitted):
     post(centre_api, submitted, "return", {"comment": "请更正"})
     body = payload(trainee={"id_number": "110101198002301231"})
-    assert_error(region_api.put(f"registrations/{submitted}", body), 422, "invalid_id_number",
-                 {"trainee.id_number": "invalid_id_number"})
+    assert_error(
+        region_api.put(f"registrations/{submitted}", body),
+        422,
+        "invalid_id_number",
+        {"trainee.id_number": "invalid_id_number"},
+    )
 
 
 def test_only_drafts_and_returned_ones_can_be_edited(region_api, submitted):
@@ -141,6 +162,7 @@ def test_replacing_the_person_needs_a_new_confirmation(region_api, centre_api, s
 
 # --- withdraw --------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["region", "centre"])
 def test_region_and_centre_withdraw(api_as, region_api, submitted, quota10, who):
     client = region_api if who == "region" else api_as("centre")
@@ -148,7 +170,11 @@ def test_region_and_centre_withdraw(api_as, region_api, submitted, quota10, who)
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
     assert quota_used(quota10, "110000") == 0
     entry = AuditEntry.objects.get(action="registration.withdraw", object_id=str(submitted))
-    assert (entry.from_state, entry.to_state, entry.reason) == ("submitted", "withdrawn", "企业经营调整，无法参训")
+    assert (entry.from_state, entry.to_state, entry.reason) == (
+        "submitted",
+        "withdrawn",
+        "企业经营调整，无法参训",
+    )
 
 
 def test_withdraw_without_a_body(region_api, submitted):
@@ -184,20 +210,24 @@ def test_nothing_is_withdrawn_after_completion(region_api, submitted):
 
 # --- invalid transitions ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start,action,data", [
-    ("rejected", "approve", {}),
-    ("rejected", "reject", {"reason": "再次"}),
-    ("rejected", "return", {"comment": "再次"}),
-    ("withdrawn", "withdraw", {"reason": "再次"}),
-    ("withdrawn", "approve", {}),
-    ("approved", "return", {"comment": "晚了"}),
-    ("approved", "approve", {}),
-    ("approved", "submit", {}),
-    ("returned", "approve", {}),
-    ("returned", "reject", {"reason": "请先更正"}),
-    ("draft", "approve", {}),
-    ("draft", "return", {"comment": "x"}),
-])
+
+@pytest.mark.parametrize(
+    "start,action,data",
+    [
+        ("rejected", "approve", {}),
+        ("rejected", "reject", {"reason": "再次"}),
+        ("rejected", "return", {"comment": "再次"}),
+        ("withdrawn", "withdraw", {"reason": "再次"}),
+        ("withdrawn", "approve", {}),
+        ("approved", "return", {"comment": "晚了"}),
+        ("approved", "approve", {}),
+        ("approved", "submit", {}),
+        ("returned", "approve", {}),
+        ("returned", "reject", {"reason": "请先更正"}),
+        ("draft", "approve", {}),
+        ("draft", "return", {"comment": "x"}),
+    ],
+)
 def test_invalid_transitions_are_refused(centre_api, region_api, quota10, start, action, data):
     rid = created(region_api, quota10, payload(submit=start != "draft"))["id"]
     confirm(rid)
@@ -217,6 +247,7 @@ def test_invalid_transitions_are_refused(centre_api, region_api, quota10, start,
 
 
 # --- the audit trail ------------------------------------------------------------------------------------------------
+
 
 def test_every_transition_is_in_the_audit_trail(centre_api, region_api, api_as, quota10):
     rid = created(region_api, quota10, payload(submit=False))["id"]
@@ -240,13 +271,15 @@ def test_every_transition_is_in_the_audit_trail(centre_api, region_api, api_as, 
         ("registration.withdraw", "approved", "withdrawn", "企业搬迁"),
     ]
     assert [i["actor"] for i in items] == [region_api.user.username] * 2 + [centre_api.user.username] + [
-        region_api.user.username] + [centre_api.user.username, region_api.user.username]
+        region_api.user.username
+    ] + [centre_api.user.username, region_api.user.username]
     assert all(i["at"] and i["object"] == f"registration:{rid}" for i in items)
     assert api_as("bureau").get("audit", {"object": f"registration:{rid}"}).json()["count"] == 6
     assert_error(region_api.get("audit", {"object": f"registration:{rid}"}), 403, "forbidden")
 
 
 # --- bulk approval -----------------------------------------------------------------------------------------------
+
 
 def test_bulk_approval_approves_the_confirmed_and_lists_the_others(centre_api, region_api, quota10):
     a = created(region_api, quota10)["id"]
@@ -272,8 +305,14 @@ def test_bulk_approval_only_touches_the_programme_in_the_path(centre_api, region
 
     from lingjun.programmes.models import Programme
 
-    other = Programme.objects.create(year=2031, title="2031年", target_trainees=800, planned_classes=10,
-                                     registration_deadline=datetime.date(2031, 8, 31), status="open")
+    other = Programme.objects.create(
+        year=2031,
+        title="2031年",
+        target_trainees=800,
+        planned_classes=10,
+        registration_deadline=datetime.date(2031, 8, 31),
+        status="open",
+    )
     rid = created(region_api, quota10)["id"]
     confirm(rid)
     out = centre_api.post(f"programmes/{other.pk}/registrations/approve", {"ids": [rid]}).json()
@@ -284,6 +323,9 @@ def test_bulk_approval_only_touches_the_programme_in_the_path(centre_api, region
 def test_bulk_approval_is_for_the_centre_only(region_api, api_as, submitted, quota10):
     confirm(submitted)
     for client in (region_api, api_as("bureau")):
-        assert_error(client.post(f"programmes/{quota10.pk}/registrations/approve", {"ids": [submitted]}), 403,
-                     "forbidden")
+        assert_error(
+            client.post(f"programmes/{quota10.pk}/registrations/approve", {"ids": [submitted]}),
+            403,
+            "forbidden",
+        )
     assert state(submitted) == "submitted"

@@ -68,8 +68,9 @@ def test_region_export_contains_only_its_region(two_regions, quota10):
 
 def test_region_cannot_read_another_regions_import_errors(two_regions, quota10):
     beijing, *_ = two_regions
-    batch = ImportBatch.objects.create(programme=quota10, region_id="330000", file_name="a.xlsx",
-                                       file_sha256="0" * 64, mode="partial")
+    batch = ImportBatch.objects.create(
+        programme=quota10, region_id="330000", file_name="a.xlsx", file_sha256="0" * 64, mode="partial"
+    )
     assert_error(beijing.get(f"imports/{batch.pk}/errors.xlsx"), 404, "not_found")
 
 
@@ -126,6 +127,9 @@ def test_centre_sees_all_regions(api_as, two_regions, quota10):
 
 def test_anonymous_gets_nothing(anon, two_regions, quota10):
     _, _, bj, _ = two_regions
-    for r in (anon.get(registrations_url(quota10)), anon.get(f"registrations/{bj[0]}"),
-              anon.post(registrations_url(quota10), payload())):
+    for r in (
+        anon.get(registrations_url(quota10)),
+        anon.get(f"registrations/{bj[0]}"),
+        anon.post(registrations_url(quota10), payload()),
+    ):
         assert_error(r, 401, "not_authenticated")

@@ -33,8 +33,11 @@ from .conftest import credit_code, payload
 
 TODAY = datetime.date(2026, 6, 15)
 FULLWIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
-HYPOTHESIS = settings(max_examples=200, deadline=None,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def make_id(birth: datetime.date = datetime.date(1980, 1, 1), seq: int = 123, area: str = "110101") -> str:
@@ -63,6 +66,7 @@ def id_error(value, today=TODAY) -> IdentityError:
 
 # --- GB 11643 resident ID ------------------------------------------------------------------------------
 
+
 def test_a_valid_id_gives_number_birth_date_and_gender():
     number = make_id(datetime.date(1980, 5, 17), seq=123)  # 17th digit 3: odd → male
     assert check_id_number(number, today=TODAY) == (number, datetime.date(1980, 5, 17), "M")
@@ -84,7 +88,9 @@ def test_lowercase_x_is_normalised():
 
 def test_full_width_digits_and_spaces_are_normalised():
     number = make_id(datetime.date(1979, 3, 8), seq=456)
-    pasted = " " + "".join(FULLWIDTH.get(c, c) for c in number[:6]) + "　" + number[6:14] + " " + number[14:] + " "
+    pasted = (
+        " " + "".join(FULLWIDTH.get(c, c) for c in number[:6]) + "　" + number[6:14] + " " + number[14:] + " "
+    )
     assert check_id_number(pasted, today=TODAY)[0] == number
 
 
@@ -105,8 +111,16 @@ def test_under_18_is_invalid_and_18_today_is_valid():
     assert check_id_number(make_id(datetime.date(2008, 6, 15)), today=TODAY)[1] == datetime.date(2008, 6, 15)
 
 
-@pytest.mark.parametrize("value", ["11010119800101123", "1101011980010112377", "11010119800101123A",
-                                   "X10101198001011237", "990101198001011231"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "11010119800101123",
+        "1101011980010112377",
+        "11010119800101123A",
+        "X10101198001011237",
+        "990101198001011231",
+    ],
+)
 def test_malformed_ids_are_invalid(value):
     assert id_error(value).code == "invalid_id_number"
 
@@ -116,19 +130,24 @@ def test_missing_id_is_required():
 
 
 @HYPOTHESIS
-@given(area=st.sampled_from(sorted(PROVINCE_PREFIXES)),
-       birth=st.dates(datetime.date(1920, 1, 1), datetime.date(2008, 6, 15)),
-       seq=st.integers(0, 999), position=st.integers(0, 16), shift=st.integers(1, 9))
+@given(
+    area=st.sampled_from(sorted(PROVINCE_PREFIXES)),
+    birth=st.dates(datetime.date(1920, 1, 1), datetime.date(2008, 6, 15)),
+    seq=st.integers(0, 999),
+    position=st.integers(0, 16),
+    shift=st.integers(1, 9),
+)
 def test_every_single_digit_error_is_detected(area, birth, seq, position, shift):
     number = make_id(birth, seq, area + "0101")
     got, got_birth, gender = check_id_number(number, today=TODAY)
     assert (got, got_birth) == (number, birth)
     assert gender == ("M" if seq % 2 else "F")
-    typo = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1:]
+    typo = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
     assert id_error(typo).code == "invalid_id_number"
 
 
 # --- GB 32100 credit code with embedded GB 11714 organisation code ------------------------------------
+
 
 def test_a_valid_credit_code_passes_and_lowercase_is_normalised():
     code = credit_code()
@@ -158,7 +177,9 @@ def test_wrong_embedded_organisation_code_check_is_invalid_even_with_a_valid_gb3
     assert check_credit_code(good + uscc.calc_check_digit(good)) == good + uscc.calc_check_digit(good)
 
 
-@pytest.mark.parametrize("value", ["91110000MA01ABCD2", "91110000MA01ABCD2XX", "9111000OMA01ABCD2X", "@" * 18])
+@pytest.mark.parametrize(
+    "value", ["91110000MA01ABCD2", "91110000MA01ABCD2XX", "9111000OMA01ABCD2X", "@" * 18]
+)
 def test_malformed_credit_codes_are_invalid(value):
     with pytest.raises(IdentityError) as info:
         check_credit_code(value)
@@ -175,12 +196,13 @@ def test_every_single_character_error_in_a_credit_code_is_detected(seed, positio
     code = fakes.credit_code(random.Random(seed))
     assert check_credit_code(code) == code
     alphabet = uscc._alphabet
-    typo = code[:position] + alphabet[(alphabet.index(code[position]) + shift) % 31] + code[position + 1:]
+    typo = code[:position] + alphabet[(alphabet.index(code[position]) + shift) % 31] + code[position + 1 :]
     with pytest.raises(IdentityError):
         check_credit_code(typo)
 
 
 # --- protection of ID numbers --------------------------------------------------------------------------
+
 
 def test_masking_keeps_region_and_last_four_only():
     number = make_id()
@@ -195,8 +217,16 @@ def test_ids_are_encrypted_reversibly_and_not_in_clear():
 
 # --- mobile and e-mail ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [("13800138000", "13800138000"), ("１３８００１３８０００", "13800138000"),
-                                            ("138 0013 8000", "13800138000"), ("+8619912345678", "19912345678")])
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("13800138000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        ("138 0013 8000", "13800138000"),
+        ("+8619912345678", "19912345678"),
+    ],
+)
 def test_valid_mobiles(value, expected):
     errors = []
     assert check_mobile(errors, "trainee.mobile", value, "手机") == expected and errors == []
@@ -210,8 +240,17 @@ def test_invalid_mobiles(value):
     assert "11位" in errors[0].message
 
 
-@pytest.mark.parametrize("value,ok", [("a@b.cn", True), ("zhang.san@example.com.cn", True), ("a@", False),
-                                      ("ab.cn", False), ("a b@c.cn", False), ("", False)])
+@pytest.mark.parametrize(
+    "value,ok",
+    [
+        ("a@b.cn", True),
+        ("zhang.san@example.com.cn", True),
+        ("a@", False),
+        ("ab.cn", False),
+        ("a b@c.cn", False),
+        ("", False),
+    ],
+)
 def test_emails(value, ok):
     errors = []
     check_email(errors, "trainee.email", value, "电子邮箱")
@@ -221,6 +260,7 @@ def test_emails(value, ok):
 
 
 # --- trainee cleaning: gender from the ID ---------------------------------------------------------------
+
 
 @pytest.fixture
 def ctx(db):
@@ -249,48 +289,58 @@ def test_gender_contradicting_the_id_is_refused(ctx):
 
 
 def test_registration_collects_every_field_error_with_its_path(ctx):
-    data = payload(trainee={"id_number": "110101198001011230", "mobile": "123", "email": "x@"},
-                   enterprise={"credit_code": "91110000MA01ABCD2Y"})
+    data = payload(
+        trainee={"id_number": "110101198001011230", "mobile": "123", "email": "x@"},
+        enterprise={"credit_code": "91110000MA01ABCD2Y"},
+    )
     got = {(e.field, e.code) for e in clean_registration(data, ctx, require_declarations=True).errors}
-    assert got == {("trainee.id_number", "invalid_id_number"), ("trainee.mobile", "invalid_mobile"),
-                   ("trainee.email", "invalid_email"), ("enterprise.credit_code", "invalid_credit_code")}
+    assert got == {
+        ("trainee.id_number", "invalid_id_number"),
+        ("trainee.mobile", "invalid_mobile"),
+        ("trainee.email", "invalid_email"),
+        ("enterprise.credit_code", "invalid_credit_code"),
+    }
 
 
 # --- size class from the versioned standard --------------------------------------------------------------
 
-@pytest.mark.parametrize("division,employees,revenue,assets,expected", [
-    # 工业: employees < 1000 OR revenue < 40000; medium ≥300 & ≥2000; small ≥20 & ≥300
-    ("39", 299, 1999, 1000, "small"),
-    ("39", 300, 2000, 1000, "medium"),
-    ("39", 19, 299, 10, "micro"),
-    ("39", 1000, 40000, 50000, "large"),
-    ("39", 999, 40000, 50000, "medium"),  # either measure below its ceiling makes an SME
-    ("39", 1000, 39999, 50000, "medium"),
-    ("13", 20, 300, 0, "small"),
-    # 软件和信息技术服务业: 300 / 10000; medium ≥100 & ≥1000; small ≥10 & ≥50
-    ("65", 300, 10000, 0, "large"),
-    ("65", 100, 1000, 0, "medium"),
-    ("6511", 99, 1000, 0, "small"),
-    ("65", 10, 50, 0, "small"),
-    ("65", 9, 50, 0, "micro"),
-    # 零售业: 300 / 20000; medium ≥50 & ≥500; small ≥10 & ≥100
-    ("52", 50, 500, 0, "medium"),
-    ("52", 10, 100, 0, "small"),
-    ("52", 10, 99, 0, "micro"),
-    ("52", 300, 20000, 0, "large"),
-    # 房地产开发经营 (prefix 701: revenue and assets, employees don't count)
-    ("701", 5000, 1000, 5000, "medium"),
-    ("7010", 5000, 100, 2000, "small"),
-    ("701", 1, 200000, 10000, "large"),
-    # 物业管理 (prefix 702, the longest match beats nothing else)
-    ("702", 300, 1000, 0, "medium"),
-    ("702", 1000, 5000, 0, "large"),
-    # 其他未列明行业 ("*": employees only)
-    ("70", 5000, 1, 1, "large"),
-    ("83", 299, 10**6, 10**6, "medium"),
-    ("83", 10, 0, 0, "small"),
-    ("83", 9, 0, 0, "micro"),
-])
+
+@pytest.mark.parametrize(
+    "division,employees,revenue,assets,expected",
+    [
+        # 工业: employees < 1000 OR revenue < 40000; medium ≥300 & ≥2000; small ≥20 & ≥300
+        ("39", 299, 1999, 1000, "small"),
+        ("39", 300, 2000, 1000, "medium"),
+        ("39", 19, 299, 10, "micro"),
+        ("39", 1000, 40000, 50000, "large"),
+        ("39", 999, 40000, 50000, "medium"),  # either measure below its ceiling makes an SME
+        ("39", 1000, 39999, 50000, "medium"),
+        ("13", 20, 300, 0, "small"),
+        # 软件和信息技术服务业: 300 / 10000; medium ≥100 & ≥1000; small ≥10 & ≥50
+        ("65", 300, 10000, 0, "large"),
+        ("65", 100, 1000, 0, "medium"),
+        ("6511", 99, 1000, 0, "small"),
+        ("65", 10, 50, 0, "small"),
+        ("65", 9, 50, 0, "micro"),
+        # 零售业: 300 / 20000; medium ≥50 & ≥500; small ≥10 & ≥100
+        ("52", 50, 500, 0, "medium"),
+        ("52", 10, 100, 0, "small"),
+        ("52", 10, 99, 0, "micro"),
+        ("52", 300, 20000, 0, "large"),
+        # 房地产开发经营 (prefix 701: revenue and assets, employees don't count)
+        ("701", 5000, 1000, 5000, "medium"),
+        ("7010", 5000, 100, 2000, "small"),
+        ("701", 1, 200000, 10000, "large"),
+        # 物业管理 (prefix 702, the longest match beats nothing else)
+        ("702", 300, 1000, 0, "medium"),
+        ("702", 1000, 5000, 0, "large"),
+        # 其他未列明行业 ("*": employees only)
+        ("70", 5000, 1, 1, "large"),
+        ("83", 299, 10**6, 10**6, "medium"),
+        ("83", 10, 0, 0, "small"),
+        ("83", 9, 0, 0, "micro"),
+    ],
+)
 def test_size_class_by_sector(db, division, employees, revenue, assets, expected):
     version = sizing.latest_version()
     assert sizing.classify(version, division, employees, Decimal(revenue), Decimal(assets)) == expected
@@ -307,26 +357,48 @@ def test_longest_prefix_decides_the_sector(db):
 def test_a_revised_standard_is_new_data_not_code(db):
     old = sizing.latest_version()
     SizeStandard.objects.create(version="2099-test", source_file="sme_size_2099.csv")
-    SizeSector.objects.create(standard_id="2099-test", sector="other", name="全部", prefixes="*",
-                              measure_a="employees", measure_b="", sme_a_lt=50, medium_a_ge=20, small_a_ge=5)
+    SizeSector.objects.create(
+        standard_id="2099-test",
+        sector="other",
+        name="全部",
+        prefixes="*",
+        measure_a="employees",
+        measure_b="",
+        sme_a_lt=50,
+        medium_a_ge=20,
+        small_a_ge=5,
+    )
     assert sizing.latest_version() == "2099-test"
     assert sizing.classify("2099-test", "39", 100, Decimal(300), Decimal(1)) == "large"
     assert sizing.classify(old, "39", 100, Decimal(300), Decimal(1)) == "small"
     errors = []
-    ent = clean_enterprise(payload(enterprise={"employees": 30, "revenue": 100})["enterprise"],
-                           Context(old, today=TODAY), errors)
+    ent = clean_enterprise(
+        payload(enterprise={"employees": 30, "revenue": 100})["enterprise"], Context(old, today=TODAY), errors
+    )
     assert errors == [] and ent.size_class == "micro"
     clean_enterprise(payload(enterprise={"employees": 100})["enterprise"], Context("2099-test"), errors)
     assert [e.code for e in errors] == ["not_sme"]
 
 
-@pytest.mark.parametrize("division,manufacturing", [
-    ("13", True), ("39", True), ("3911", True), ("43", True), ("12", False), ("44", False), ("65", False),
-    ("06", False), ("701", False)])
+@pytest.mark.parametrize(
+    "division,manufacturing",
+    [
+        ("13", True),
+        ("39", True),
+        ("3911", True),
+        ("43", True),
+        ("12", False),
+        ("44", False),
+        ("65", False),
+        ("06", False),
+        ("701", False),
+    ],
+)
 def test_manufacturing_is_divisions_13_to_43(ctx, division, manufacturing):
     errors = []
-    data = payload(enterprise={"industry_division": division, "employees": 50, "revenue": 500,
-                               "total_assets": 2500})["enterprise"]
+    data = payload(
+        enterprise={"industry_division": division, "employees": 50, "revenue": 500, "total_assets": 2500}
+    )["enterprise"]
     ent = clean_enterprise(data, ctx, errors)
     assert errors == [] and ent.is_manufacturing is manufacturing
 

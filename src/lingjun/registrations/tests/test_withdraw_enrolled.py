@@ -5,18 +5,29 @@ from django.core.management import call_command
 
 from lingjun.classes.models import TrainingClass
 from lingjun.programmes.models import Quota
-from lingjun.registrations import fakes
-from lingjun.registrations import services
+from lingjun.registrations import fakes, services
 from lingjun.registrations.models import Registration
 
 
-def test_withdrawing_an_enrolled_trainee_gives_back_the_class_seat_and_the_quota(programme, institution, api_as):
+def test_withdrawing_an_enrolled_trainee_gives_back_the_class_seat_and_the_quota(
+    programme, institution, api_as
+):
     Quota.objects.filter(programme=programme, region_id="330000").update(amount=5)
     officer = api_as("region", region="330000")
-    reg = services.create_registration(officer.user, programme.pk, fakes.registration_payload(random.Random(3), "330000"))
-    tc = TrainingClass.objects.create(programme=programme, number=1, track="regional", institution=institution,
-                                      city="杭州", start_date=datetime.date(2030, 10, 1),
-                                      end_date=datetime.date(2030, 10, 4), capacity=2, enrolled=1)
+    reg = services.create_registration(
+        officer.user, programme.pk, fakes.registration_payload(random.Random(3), "330000")
+    )
+    tc = TrainingClass.objects.create(
+        programme=programme,
+        number=1,
+        track="regional",
+        institution=institution,
+        city="杭州",
+        start_date=datetime.date(2030, 10, 1),
+        end_date=datetime.date(2030, 10, 4),
+        capacity=2,
+        enrolled=1,
+    )
     Registration.objects.filter(pk=reg.pk).update(status="enrolled", training_class=tc)
     r = officer.post(f"registrations/{reg.pk}/withdraw", {"reason": "企业临时有重大事项"})
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"

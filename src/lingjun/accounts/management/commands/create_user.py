@@ -11,8 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
         parser.add_argument("--password", required=True)
-        parser.add_argument("--role", required=True,
-                            choices=["bureau", "centre", "region", "institution", "assessor", "trainee"])
+        parser.add_argument(
+            "--role",
+            required=True,
+            choices=["bureau", "centre", "region", "institution", "assessor", "trainee"],
+        )
         parser.add_argument("--region")
         parser.add_argument("--institution")
         parser.add_argument("--display-name", default="")
@@ -20,9 +23,16 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         try:
             with scopes_disabled():
-                user = create_user(None, username=o["username"], password=o["password"], role=o["role"],
-                                   region=o["region"], institution=o["institution"],
-                                   display_name=o["display_name"], _system=True)
+                user = create_user(
+                    None,
+                    username=o["username"],
+                    password=o["password"],
+                    role=o["role"],
+                    region=o["region"],
+                    institution=o["institution"],
+                    display_name=o["display_name"],
+                    _system=True,
+                )
         except DomainError as exc:
             lines = [exc.detail] + [f"  {e.field}: {e.message} ({e.code})" for e in exc.errors]
             raise CommandError("\n".join(lines)) from None

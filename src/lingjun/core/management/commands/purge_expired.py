@@ -16,8 +16,11 @@ class Command(BaseCommand):
         now = timezone.now()
         with scopes_disabled():
             failures, _ = LoginFailure.objects.filter(
-                at__lt=now - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)).delete()
+                at__lt=now - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+            ).delete()
             tokens, _ = ApiToken.objects.filter(expires_at__lt=now - datetime.timedelta(days=7)).delete()
             revoked, _ = ApiToken.objects.filter(revoked_at__lt=now - datetime.timedelta(days=7)).delete()
             invites, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=now).delete()
-        self.stdout.write(f"已清理：登录失败记录 {failures} 条，访问令牌 {tokens + revoked} 个，过期邀请 {invites} 个。")
+        self.stdout.write(
+            f"已清理：登录失败记录 {failures} 条，访问令牌 {tokens + revoked} 个，过期邀请 {invites} 个。"
+        )
