@@ -172,6 +172,8 @@ def issue_token(user: User, client_ip: str | None = None) -> str:
         prefix=token[3:9],
         client_ip=client_ip,
         expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+        # Issuing is the token's first use: a request within the next minute need not write it again.
+        last_used_at=timezone.now(),
     )
     audit.record(user, "token.issue", user, object_type="user")
     return token
