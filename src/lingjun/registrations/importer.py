@@ -40,6 +40,34 @@ MODES = ("partial", "all_or_nothing")
 ID_COL = HEADERS.index("身份证号")
 USCC_COL = HEADERS.index("统一社会信用代码")
 
+# Columns the import writes, in the order its value rows are built (known rows are updated with the same).
+ENTERPRISE_FIELDS = (
+    "name",
+    "region_id",
+    "address",
+    "industry_division",
+    "employees",
+    "revenue",
+    "total_assets",
+    "size_class",
+    "size_standard_id",
+    "is_manufacturing",
+    "updated_at",
+)
+TRAINEE_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "political_status",
+    "education",
+    "position",
+    "mobile",
+    "email",
+    "id_number_masked",
+    "updated_at",
+)
+
 
 def _file_error(code: str, message: str) -> ValidationFailed:
     return ValidationFailed([FieldIssue("file", code, message)])
@@ -390,43 +418,14 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
             )
             obj = existing_e.get(e.credit_code)
             if obj is None:
-                new_e.append([e.credit_code, *values.values()])
+                new_e.append([e.credit_code, *(values[f] for f in ENTERPRISE_FIELDS)])
             else:
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_e.append(obj)
-        e_fields = [
-            "name",
-            "region_id",
-            "address",
-            "industry_division",
-            "employees",
-            "revenue",
-            "total_assets",
-            "size_class",
-            "size_standard_id",
-            "is_manufacturing",
-            "updated_at",
-        ]
+        e_fields = list(ENTERPRISE_FIELDS)
         update_rows(Enterprise, e_fields, ([getattr(o, f) for f in e_fields] + [o.pk] for o in upd_e))
-        insert_rows(
-            Enterprise,
-            [
-                "credit_code",
-                "name",
-                "region_id",
-                "address",
-                "industry_division",
-                "employees",
-                "revenue",
-                "total_assets",
-                "size_class",
-                "size_standard_id",
-                "is_manufacturing",
-                "updated_at",
-            ],
-            new_e,
-        )
+        insert_rows(Enterprise, ["credit_code", *ENTERPRISE_FIELDS], new_e)
         ent_id = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "id"))
         through = Enterprise.qualifications.through
         if upd_e:
@@ -463,44 +462,14 @@ def _store(actor, programme, region, fresh, ctx, reason, earlier: dict[str, list
             )
             obj = existing_t.get(h)
             if obj is None:
-                new_t.append([h, identity.encrypt_id(t.id_number), *values.values()])
+                new_t.append([h, identity.encrypt_id(t.id_number), *(values[f] for f in TRAINEE_FIELDS)])
             else:
                 for k, v in values.items():
                     setattr(obj, k, v)
                 upd_t.append(obj)
-        t_fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "political_status",
-            "education",
-            "position",
-            "mobile",
-            "email",
-            "id_number_masked",
-            "updated_at",
-        ]
+        t_fields = list(TRAINEE_FIELDS)
         update_rows(Trainee, t_fields, ([getattr(o, f) for f in t_fields] + [o.pk] for o in upd_t))
-        insert_rows(
-            Trainee,
-            [
-                "id_number_hash",
-                "id_number_encrypted",
-                "name",
-                "gender",
-                "ethnicity",
-                "birth_date",
-                "political_status",
-                "education",
-                "position",
-                "mobile",
-                "email",
-                "id_number_masked",
-                "updated_at",
-            ],
-            new_t,
-        )
+        insert_rows(Trainee, ["id_number_hash", "id_number_encrypted", *TRAINEE_FIELDS], new_t)
         trainee_id = dict(
             Trainee.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "id")
         )
