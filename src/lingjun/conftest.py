@@ -66,6 +66,31 @@ def institution(db):
 
 
 @pytest.fixture
+def make_class(programme, institution):
+    """make_class(first_day=-1, days=4, capacity=30, status="planned") → a class of `programme` taught by
+    `institution`, its first day `first_day` days from today (local time)."""
+    from django.utils import timezone
+
+    from lingjun.classes.models import TrainingClass
+
+    def make(first_day=-1, days=4, capacity=30, status="planned", number=1):
+        start = timezone.localdate() + datetime.timedelta(days=first_day)
+        return TrainingClass.objects.create(
+            programme=programme,
+            number=number,
+            track="specialized",
+            institution=institution,
+            city="杭州",
+            start_date=start,
+            end_date=start + datetime.timedelta(days=days - 1),
+            capacity=capacity,
+            status=status,
+        )
+
+    return make
+
+
+@pytest.fixture
 def make_user(db):
     def make(role: str, region: str | None = None, institution=None, username: str | None = None) -> User:
         if role == "region" and region is None:

@@ -1,11 +1,9 @@
-import datetime
 import itertools
 import random
 
 import pytest
 from django.utils import timezone
 
-from lingjun.classes.models import TrainingClass
 from lingjun.programmes.models import Quota
 from lingjun.registrations import fakes
 from lingjun.registrations import services as reg_services
@@ -15,18 +13,9 @@ _seed = itertools.count(501)
 
 
 @pytest.fixture
-def klass(programme, institution):
-    end = timezone.localdate() - datetime.timedelta(days=1)
-    return TrainingClass.objects.create(
-        programme=programme,
-        number=1,
-        track="specialized",
-        institution=institution,
-        city="杭州",
-        start_date=end - datetime.timedelta(days=3),
-        end_date=end,
-        capacity=10,
-    )
+def klass(make_class):
+    """A class that ended yesterday."""
+    return make_class(first_day=-4, days=4, capacity=10)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.classes.models import TimetableSession
 from lingjun.core.testing import enrol_trainee
 
 
@@ -24,18 +24,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def klass(programme, institution):
-    today = timezone.localdate()
-    return TrainingClass.objects.create(
-        programme=programme,
-        number=1,
-        track="specialized",
-        institution=institution,
-        city="杭州",
-        start_date=today - datetime.timedelta(days=1),
-        end_date=today + datetime.timedelta(days=2),
-        capacity=30,
-    )
+def klass(make_class):
+    return make_class(first_day=-1, days=4, capacity=30)
 
 
 def session_at(klass, start: datetime.datetime, minutes=120, **kw):

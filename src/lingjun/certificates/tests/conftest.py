@@ -1,11 +1,9 @@
-import datetime
 import itertools
 import random
 
 import pytest
 from django.utils import timezone
 
-from lingjun.classes.models import TrainingClass
 from lingjun.programmes.models import Quota
 from lingjun.registrations import fakes
 from lingjun.registrations import services as reg_services
@@ -22,18 +20,9 @@ def _fast_hasher_and_open_limit(settings):
 
 
 @pytest.fixture
-def klass(programme, institution):
-    end = timezone.localdate() - datetime.timedelta(days=1)
-    return TrainingClass.objects.create(
-        programme=programme,
-        number=1,
-        track="specialized",
-        institution=institution,
-        city="杭州",
-        start_date=end - datetime.timedelta(days=3),
-        end_date=end,
-        capacity=60,
-    )
+def klass(make_class):
+    """A class that ended yesterday."""
+    return make_class(first_day=-4, days=4, capacity=60)
 
 
 @pytest.fixture

@@ -2,27 +2,15 @@ import datetime
 import random
 
 import pytest
-from django.utils import timezone
 
-from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.classes.models import TimetableSession
 from lingjun.core.testing import enrol_trainee
 
 
 @pytest.fixture
-def klass(programme, institution):
+def klass(make_class):
     """A class that started yesterday and ends the day after tomorrow (evaluation is open)."""
-    today = timezone.localdate()
-    return TrainingClass.objects.create(
-        programme=programme,
-        number=1,
-        track="specialized",
-        institution=institution,
-        city="杭州",
-        start_date=today - datetime.timedelta(days=1),
-        end_date=today + datetime.timedelta(days=2),
-        capacity=30,
-        status="open",
-    )
+    return make_class(first_day=-1, days=4, capacity=30, status="open")
 
 
 def add_session(klass, day=0, title="课程", faculty=None, topic="digital", fmt="lecture"):
