@@ -469,7 +469,9 @@ def main() -> None:
         with scopes_disabled():
             counts = history.grow(size)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # What autovacuum does to a settled database: statistics for the planner and, on PostgreSQL, the
+            # visibility map that lets counts be answered from an index alone.
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         print(
             f"\n-- {counts['registrations']:,} registrations, {counts['attendance']:,} attendance rows, "
             f"{counts['certificates']:,} certificates, {counts['reports']:,} reports "
