@@ -119,6 +119,7 @@ def report(request, pk):
         {
             "programme": programme,
             "data": data,
+            "years": Programme.objects.order_by("-year").values("pk", "year"),
             "perms_ranking": permissions.allowed(request.user, "ranking.view"),
         },
     )
@@ -233,6 +234,7 @@ def ranking(request, pk):
         {
             "programme": programme,
             "result": result,
+            "years": Programme.objects.order_by("-year").values("pk", "year"),
             "policy": result["policy"],
             "later": later,
             "policy_values": policy_values,

@@ -177,3 +177,18 @@ def test_class_page_leads_staff_to_attendance_completion_certificates_and_evalua
     assert f"/classes/{klass.pk}/completion/" not in html and "/certificates/classes/" not in html
     trainee = page_client("trainee").get(f"/classes/{klass.pk}/").content.decode()
     assert "/projector/" not in trainee and f"/classes/{klass.pk}/evaluation/" not in trainee
+
+
+def test_ranking_and_report_pages_link_the_other_years(programme, page_client):
+    other = Programme.objects.create(
+        year=2029,
+        title="2029年领军人才培训",
+        target_trainees=800,
+        registration_deadline=datetime.date(2029, 8, 31),
+        planned_classes=10,
+    )
+    client = page_client("bureau")
+    for page in ("ranking", "evaluation"):
+        html = client.get(f"/programmes/{programme.pk}/{page}/").content.decode()
+        assert f'href="/programmes/{other.pk}/{page}/">2029年' in html, page
+        assert 'aria-current="page">2030年' in html
