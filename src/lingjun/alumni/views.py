@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lingjun.core import permissions
-from lingjun.core.errors import DomainError, NotFound
+from lingjun.core.errors import DomainError
 from lingjun.core.pages import page
 from lingjun.programmes import services as programme_services
 from lingjun.programmes.models import Programme
@@ -26,10 +26,7 @@ def _bar(value, top):
 @page
 def stats_current(request):
     permissions.check(request.user, "stats.view")
-    programme = programme_services.current_programme()
-    if programme is None:
-        raise NotFound("not_found", "还没有年度计划。")
-    return redirect("alumni:stats", programme.pk)
+    return redirect("alumni:stats", programme_services.current_programme_or_404().pk)
 
 
 @page

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lingjun.core import permissions
-from lingjun.core.errors import DomainError, NotFound
+from lingjun.core.errors import DomainError
 from lingjun.core.forms import apply_error
 from lingjun.core.pages import page
 from lingjun.core.pdf import FontMissing
@@ -36,19 +36,12 @@ def _show(form, exc: DomainError) -> None:
         form.add_error(None, exc.detail)
 
 
-def _current_programme():
-    programme = programme_services.current_programme()
-    if programme is None:
-        raise NotFound("not_found", "还没有年度计划。")
-    return programme
-
-
 # --- classes of a programme ---------------------------------------------------------------------------
 
 
 @page
 def classes_current(request):
-    return redirect("classes:list", _current_programme().pk)
+    return redirect("classes:list", programme_services.current_programme_or_404().pk)
 
 
 @page
@@ -347,7 +340,7 @@ def faculty_list(request):
 
 @page
 def placement_current(request):
-    return redirect("classes:placement", _current_programme().pk)
+    return redirect("classes:placement", programme_services.current_programme_or_404().pk)
 
 
 def _mapping(post) -> tuple[dict[int, int], dict[int, int | None], dict[int, str]]:

@@ -465,6 +465,14 @@ def export_work_info(actor, programme_id):
     return programme, work_info_sheet(programme)
 
 
+def current_programme_or_404() -> Programme:
+    """The current programme for pages that open "this year's" view; 404 with a Chinese message before any."""
+    programme = current_programme()
+    if programme is None:
+        raise NotFound("not_found", "还没有年度计划。")
+    return programme
+
+
 def current_programme() -> Programme | None:
     """The programme people are working on: the latest open one, else the latest year."""
     return (

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lingjun.core import permissions
-from lingjun.core.errors import DomainError, NotFound
+from lingjun.core.errors import DomainError
 from lingjun.core.exports import xlsx_response
 from lingjun.core.forms import apply_error
 from lingjun.core.pages import page
@@ -121,16 +121,9 @@ def programme_status(request, pk):
     return redirect("programmes:detail", pk)
 
 
-def _current_or_404():
-    programme = services.current_programme()
-    if programme is None:
-        raise NotFound("not_found", "还没有年度计划。")
-    return programme
-
-
 @page
 def quotas_current(request):
-    return redirect("programmes:quotas", _current_or_404().pk)
+    return redirect("programmes:quotas", services.current_programme_or_404().pk)
 
 
 def _count_or_none(raw: str):
@@ -235,7 +228,7 @@ def quotas_xlsx(request, pk):
 
 @page
 def workinfo_current(request):
-    return redirect("programmes:workinfo", _current_or_404().pk)
+    return redirect("programmes:workinfo", services.current_programme_or_404().pk)
 
 
 @page

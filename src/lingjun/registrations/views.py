@@ -89,9 +89,7 @@ def _back(request, fallback: str) -> str:
 
 @page
 def current(request):
-    programme = programme_services.current_programme()
-    if programme is None:
-        raise NotFound("not_found", "还没有年度计划。")
+    programme = programme_services.current_programme_or_404()
     url = reverse("registrations:list", args=[programme.pk])
     if request.user.role == "centre":
         url += "?status=submitted"
