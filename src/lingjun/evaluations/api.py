@@ -101,8 +101,7 @@ class PolicyIn(Schema):
     summary="评价与排名规则（权重、最少份数、评价期限、末位数）",
 )
 def get_policy(request, programme_id: int):
-    services.ranking(request.auth, programme_id)  # the same readers as the ranking
-    return services.policy_dict(services.policy_for(programme_id))
+    return services.policy_dict(services.policy(request.auth, programme_id))
 
 
 @router.put(

@@ -21,10 +21,12 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from lingjun.classes.models import TimetableSession, TrainingClass
+from lingjun.classes.services import get_class
 from lingjun.core import audit, permissions
 from lingjun.core.errors import FieldIssue, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from lingjun.institutions.models import Institution, InstitutionYearStatus
 from lingjun.programmes.models import Programme
+from lingjun.programmes.services import get_programme
 from lingjun.registrations.models import Registration
 
 from .models import DIMENSIONS, Assessment, Evaluation, EvaluationPolicy, RankingDecision, SessionRating
@@ -81,11 +83,17 @@ def policy_dict(policy: EvaluationPolicy) -> dict:
     }
 
 
+def policy(actor, programme_id) -> EvaluationPolicy:
+    """The published weights and settings, for those who may read the ranking."""
+    permissions.check(actor, "ranking.view")
+    return policy_for(get_programme(programme_id))
+
+
 def set_policy(actor, programme_id, data: dict) -> EvaluationPolicy:
     """The bureau publishes the weights and settings of a year's evaluation and ranking. Weights are shares
     that add up to 1 (shown next to the ranking); changing them after the ranking was confirmed is refused."""
     permissions.check(actor, "evaluation.policy")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     weights = {
         "weight_trainee": _decimal(
             data.get("weight_trainee"), "weight_trainee", "学员评价权重", Decimal(0), Decimal(1)
@@ -126,20 +134,6 @@ def set_policy(actor, programme_id, data: dict) -> EvaluationPolicy:
 
 
 # --- trainee evaluation ------------------------------------------------------------------------------------
-
-
-def _programme(programme_id) -> Programme:
-    programme = Programme.objects.filter(pk=programme_id).first()
-    if programme is None:
-        raise NotFound()
-    return programme
-
-
-def _class(class_id) -> TrainingClass:
-    tc = TrainingClass.objects.select_related("programme", "institution").filter(pk=class_id).first()
-    if tc is None:
-        raise NotFound()
-    return tc
 
 
 def window(tc: TrainingClass, policy: EvaluationPolicy | None = None) -> tuple[datetime.date, datetime.date]:
@@ -218,7 +212,7 @@ def _session_scores(tc: TrainingClass, items) -> dict[int, int]:
 def submit(actor, class_id, data: dict) -> Evaluation:
     """A trainee of the class evaluates it once, between the first day of class and the close of the survey."""
     permissions.check(actor, "evaluation.submit")
-    tc = _class(class_id)
+    tc = get_class(actor, class_id)
     registration = trainee_registration(actor, tc)
     if registration is None:
         raise PermissionDenied("not_in_class", "您不是该班学员，不能评价本班。")
@@ -275,11 +269,20 @@ def _is_staff_reader(actor) -> bool:
     return actor.role in (permissions.BUREAU, permissions.CENTRE)
 
 
-def summary(actor, class_id) -> dict:
-    """Aggregates of one class: averages, distribution per dimension, per-session averages, comments without
-    names. An institution gets nothing but `responses` below the programme's threshold."""
+def readable_class(actor, class_id) -> TrainingClass:
+    """A class whose evaluation the actor may read (scoped: another institution's class is 404)."""
     permissions.check(actor, "evaluation.view")
-    tc = _class(class_id)  # scoped: another institution's class is 404
+    return get_class(actor, class_id)
+
+
+def summary(actor, class_id) -> dict:
+    return class_summary(actor, readable_class(actor, class_id))
+
+
+def class_summary(actor, tc: TrainingClass) -> dict:
+    """Aggregates of one class (already checked with `readable_class`): averages, distribution per dimension,
+    per-session averages, comments without names. An institution gets nothing but `responses` below the
+    programme's threshold."""
     policy = policy_for(tc.programme_id)
     evaluations = Evaluation.objects.filter(training_class=tc)
     distribution = {
@@ -348,9 +351,11 @@ def programme_satisfaction(programme) -> dict | None:
 
 
 def pending(actor, class_id) -> dict:
+    return class_pending(actor, readable_class(actor, class_id))
+
+
+def class_pending(actor, tc: TrainingClass) -> dict:
     """Who has not answered yet: a count for the institution, names for the centre (reminders)."""
-    permissions.check(actor, "evaluation.view")
-    tc = _class(class_id)
     waiting = (
         Registration.objects.filter(training_class=tc, status__in=TRAINED_STATUSES, evaluation__isnull=True)
         .select_related("trainee", "region")
@@ -374,7 +379,7 @@ def report(actor, programme_id) -> dict:
     """The year's evaluation report: per class, institution, faculty member, topic and format. Scoped (an
     institution sees its own classes only) and, for institutions, thresholded per row."""
     permissions.check(actor, "evaluation.view")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     policy = policy_for(programme)
     threshold = 0 if _is_staff_reader(actor) else policy.min_answers
     evaluations = Evaluation.objects.filter(training_class__programme=programme)
@@ -388,8 +393,10 @@ def report(actor, programme_id) -> dict:
             item["responses"] = row["responses"]
             item["suppressed"] = not visible
             for name in aggregates:
-                if name != "responses":
-                    item[name.removeprefix("avg_")] = _round(row[name]) if visible else None
+                if name == "responses":
+                    continue
+                value = _round(row[name]) if name == "average" or name.startswith("avg_") else row[name]
+                item[name.removeprefix("avg_")] = value if visible else None
             if "course_design" in item:
                 item["overall"] = _overall(item) if visible else None
             out.append(item)
@@ -437,8 +444,6 @@ def report(actor, programme_id) -> dict:
     by_format = rows(ratings, {"format": "session__format"}, session_aggs, ["session__format"])
     for row in by_format:
         row["name"] = format_labels.get(row["format"], row["format"])
-    for row in by_faculty:
-        row["ratings"] = row["ratings"] if not row["suppressed"] else None
     totals = evaluations.aggregate(**_dimension_aggregates())
     visible_total = totals["responses"] >= threshold
     total = {
@@ -465,7 +470,7 @@ def report(actor, programme_id) -> dict:
 
 def set_assessment(actor, programme_id, institution_id, score, notes: str = "") -> Assessment:
     permissions.check(actor, "assessment.edit")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     institution = Institution.objects.filter(pk=institution_id).first()
     if institution is None:
         raise NotFound(detail="没有这个培训机构。")
@@ -500,7 +505,7 @@ def set_assessment(actor, programme_id, institution_id, score, notes: str = "") 
 def assessments(actor, programme_id) -> list[dict]:
     """Institutions to score in a year (those with a class, or already scored), with their current score."""
     permissions.check(actor, "assessment.view")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     scored = {a.institution_id: a for a in Assessment.objects.filter(programme=programme)}
     ids = set(
         TrainingClass.objects.filter(programme=programme)
@@ -532,7 +537,7 @@ def _component(value) -> Decimal:
 def ranking(actor, programme_id) -> dict:
     """The year's ranking with every component, the weights and the proposal (SPEC §3.6)."""
     permissions.check(actor, "ranking.view")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     return compute_ranking(programme)
 
 
@@ -650,7 +655,7 @@ def confirm_ranking(actor, programme_id, next_programme_id) -> tuple[RankingDeci
     """The bureau confirms: the proposed institutions become `suspended` in the next programme. Confirming
     again against the same programme changes nothing (→ (decision, False)); against another one is refused."""
     permissions.check(actor, "ranking.confirm")
-    programme = _programme(programme_id)
+    programme = get_programme(programme_id)
     if next_programme_id in (None, ""):
         raise ValidationFailed([FieldIssue("next_programme", "required", "请选择暂停生效的下一年度计划。")])
     nxt = Programme.objects.filter(pk=next_programme_id).first()

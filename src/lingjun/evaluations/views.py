@@ -6,23 +6,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from lingjun.classes.models import TimetableSession
+from lingjun.classes.services import get_class
 from lingjun.core import permissions
-from lingjun.core.errors import DomainError, NotFound
+from lingjun.core.errors import DomainError, PermissionDenied
 from lingjun.core.pages import page
 from lingjun.programmes.models import Programme
-from lingjun.programmes.services import current_programme
+from lingjun.programmes.services import current_programme_or_404, get_programme
 
 from . import reports, services
 from .models import DIMENSIONS
 
 SCALE = [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")]
-
-
-def _current():
-    programme = current_programme()
-    if programme is None:
-        raise NotFound("not_found", "还没有年度计划。")
-    return programme
 
 
 def _errors_by_field(exc: DomainError) -> dict:
@@ -35,16 +29,17 @@ def evaluate(request, pk):
     """学员评价: four questions of five choices, optional per-session stars, a comment. Refused answers keep
     everything the trainee chose."""
     permissions.check(request.user, "evaluation.submit")
-    tc = services._class(pk)
+    tc = get_class(request.user, pk)
     registration = services.trainee_registration(request.user, tc)
     if registration is None:
-        raise permissions.PermissionDenied("not_in_class", "您不是该班学员，不能评价本班。")
+        raise PermissionDenied("not_in_class", "您不是该班学员，不能评价本班。")
     sessions = list(
         TimetableSession.objects.filter(training_class=tc).select_related("faculty").order_by("date", "start")
     )
     done = hasattr(registration, "evaluation")
-    state = services.window_state(tc)
-    opens, closes = services.window(tc)
+    policy = services.policy_for(tc.programme_id)
+    state = services.window_state(tc, policy)
+    opens, closes = services.window(tc, policy)
     values, error, field_errors = {}, None, {}
     if request.method == "POST" and not done:
         values = {field: request.POST.get(field, "") for field, _ in DIMENSIONS}
@@ -92,9 +87,9 @@ def evaluate(request, pk):
 @page
 def class_summary(request, pk):
     """本班评价汇总 for the centre, the bureau and the class's institution, with the reminder list."""
-    data = services.summary(request.user, pk)
-    tc = services._class(pk)
-    waiting = services.pending(request.user, pk)
+    tc = services.readable_class(request.user, pk)
+    data = services.class_summary(request.user, tc)
+    waiting = services.class_pending(request.user, tc)
     dims = [
         {"label": label, "value": data[f], "distribution": (data["distribution"] or {}).get(f)}
         for f, label in DIMENSIONS
@@ -107,7 +102,7 @@ def class_summary(request, pk):
 @page
 def report(request, pk):
     data = services.report(request.user, pk)
-    programme = Programme.objects.get(pk=pk)
+    programme = get_programme(pk)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return reports.xlsx(data)
@@ -127,16 +122,14 @@ def report(request, pk):
 
 @page
 def report_current(request):
-    return redirect("evaluations:report", _current().pk)
+    return redirect("evaluations:report", current_programme_or_404().pk)
 
 
 @page
 @require_http_methods(["GET", "POST"])
 def assessments(request, pk):
     """第三方评估: the assessor scores each institution of the year; the bureau and the centre read."""
-    programme = Programme.objects.filter(pk=pk).first()
-    if programme is None:
-        raise NotFound()
+    programme = get_programme(pk)
     typed, errors = {}, {}
     if request.method == "POST":
         institution = request.POST.get("institution", "")
@@ -180,15 +173,14 @@ def assessments(request, pk):
 
 @page
 def assessments_current(request):
-    return redirect("evaluations:assessments", _current().pk)
+    return redirect("evaluations:assessments", current_programme_or_404().pk)
 
 
 @page
 @require_http_methods(["GET", "POST"])
 def ranking(request, pk):
     """机构排名: every component beside the composite, the weights, the proposal and the bureau's decision."""
-    result = services.ranking(request.user, pk)
-    programme = result["programme"]
+    permissions.check(request.user, "ranking.view")
     policy_error = confirm_error = None
     policy_values = {}
     if request.method == "POST":
@@ -226,7 +218,8 @@ def ranking(request, pk):
                 confirm_error = exc
             else:
                 policy_error = exc
-            result = services.ranking(request.user, pk)
+    result = services.ranking(request.user, pk)  # after a change, so the page shows its effect
+    programme = result["programme"]
     later = Programme.objects.filter(year__gt=programme.year).order_by("year")
     return render(
         request,
@@ -249,4 +242,4 @@ def ranking(request, pk):
 
 @page
 def ranking_current(request):
-    return redirect("evaluations:ranking", _current().pk)
+    return redirect("evaluations:ranking", current_programme_or_404().pk)

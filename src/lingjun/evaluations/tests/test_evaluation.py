@@ -232,6 +232,7 @@ def test_report_aggregates_by_faculty_topic_and_format_counting_people_not_ratin
     formats = {r["format"]: r["average"] for r in full["by_format"]}
     assert formats == {"lecture": 4.5, "field_teaching": 3.0}
     assert full["by_topic"][0]["average"] == 4.0 and full["by_topic"][0]["ratings"] == 3
+    assert type(full["by_topic"][0]["ratings"]) is int and type(wang["responses"]) is int  # counts, not 3.0
     assert full["by_institution"][0]["responses"] == 1
     staff = api_as(make_user("institution", institution=klass.institution))
     own = staff.get(f"programmes/{klass.programme_id}/evaluation/report").json()
