@@ -113,6 +113,16 @@ def _window(date, start, end, opens_minutes, grace_minutes):
     )
 
 
+def _audit_checkin(actor, record: AttendanceRecord, session_id: int, device_id: str) -> None:
+    audit.record(
+        actor,
+        "attendance.checkin",
+        record,
+        to_state=record.status,
+        after={"session": session_id, "device": device_id[:16]},
+    )
+
+
 def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[AttendanceRecord, bool]:
     """Trainee check-in by scanned code → (record, created). Checking in twice is harmless (idempotent).
 
@@ -164,13 +174,7 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
                     session_id=session_id, device_id=device_id, registration_id=reg_id
                 )
             record = AttendanceRecord.objects.create(registration_id=reg_id, session_id=session_id, **fields)
-            audit.record(
-                actor,
-                "attendance.checkin",
-                record,
-                to_state=status,
-                after={"session": session_id, "device": device_id[:16]},
-            )
+            _audit_checkin(actor, record, session_id, device_id)
         return record, True
     except IntegrityError:
         pass  # a repeat scan, a record staff made earlier, or a phone that checked in someone else: see below
@@ -209,13 +213,7 @@ def checkin(actor, code: str, device_id: str = "", client_ip=None) -> tuple[Atte
                         )
                 except IntegrityError:  # the same trainee's other scan won the race: that one counts
                     return AttendanceRecord.objects.get(registration_id=reg_id, session_id=session_id), False
-            audit.record(
-                actor,
-                "attendance.checkin",
-                record,
-                to_state=status,
-                after={"session": session_id, "device": device_id[:16]},
-            )
+            _audit_checkin(actor, record, session_id, device_id)
     if reused_by is not None:
         # Logged in its own transaction: the refusal must leave a trace (who, which phone, from where).
         with scopes_disabled():
